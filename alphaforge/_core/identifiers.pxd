@@ -1,0 +1,61 @@
+from libc.stdint cimport uint32_t
+
+
+cdef class Identifier:
+    cdef readonly str value
+    """The identifier's string value."""
+    cdef Py_hash_t _hash
+
+
+cdef class Symbol(Identifier):
+    pass
+
+
+cdef class Venue(Identifier):
+    pass
+
+
+cdef class InstrumentId(Identifier):
+    cdef readonly Symbol symbol
+    cdef readonly Venue venue
+    cdef readonly uint32_t index
+    """Process-wide interned index (>= 1) used as ``instrument_id`` in C records."""
+
+    @staticmethod
+    cdef InstrumentId from_index_c(uint32_t index)
+
+
+cdef class StrategyId(Identifier):
+    pass
+
+
+cdef class TraderId(Identifier):
+    pass
+
+
+cdef class ClientOrderId(Identifier):
+    pass
+
+
+cdef class VenueOrderId(Identifier):
+    pass
+
+
+cdef class TradeId(Identifier):
+    pass
+
+
+cdef class PositionId(Identifier):
+    pass
+
+
+cdef class AccountId(Identifier):
+    pass
+
+
+cdef class OrderListId(Identifier):
+    pass
+
+
+cdef class ComponentId(Identifier):
+    pass
