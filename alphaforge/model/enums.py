@@ -1,0 +1,112 @@
+"""Public enums. Values equal the C enums in ``alphaforge/_core/enums.pxd`` (kept in step by a test)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class _ParseMixin:
+    @classmethod
+    def parse(cls, value):  # type: ignore[no-untyped-def]
+        """Accept a member, its int value or its name (case-insensitive)."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls[value.strip().upper()]  # type: ignore[index]
+            except KeyError:
+                names = ", ".join(m.name for m in cls)  # type: ignore[attr-defined]
+                raise ValueError(f"invalid {cls.__name__} {value!r}: expected one of {names}") from None
+        try:
+            return cls(value)  # type: ignore[call-arg]
+        except ValueError:
+            raise ValueError(f"invalid {cls.__name__} {value!r}") from None
+
+
+class OrderSide(_ParseMixin, IntEnum):
+    """Order side; on a book BUY is the bid side and SELL the ask side."""
+
+    NO_ORDER_SIDE = 0
+    BUY = 1
+    SELL = 2
+
+
+class AggressorSide(_ParseMixin, IntEnum):
+    """Which side of a trade took liquidity."""
+
+    NO_AGGRESSOR = 0
+    BUYER = 1
+    SELLER = 2
+
+
+class BookAction(_ParseMixin, IntEnum):
+    ADD = 1
+    UPDATE = 2
+    DELETE = 3
+    CLEAR = 4
+
+
+class BookType(_ParseMixin, IntEnum):
+    """L1: top of book; L2: aggregated by price (MBP); L3: individual orders (MBO)."""
+
+    L1_MBP = 1
+    L2_MBP = 2
+    L3_MBO = 3
+
+
+class PriceType(_ParseMixin, IntEnum):
+    BID = 1
+    ASK = 2
+    MID = 3
+    LAST = 4
+
+
+class BarAggregation(_ParseMixin, IntEnum):
+    TICK = 1
+    TICK_IMBALANCE = 2
+    TICK_RUNS = 3
+    VOLUME = 4
+    VOLUME_IMBALANCE = 5
+    VOLUME_RUNS = 6
+    VALUE = 7
+    VALUE_IMBALANCE = 8
+    VALUE_RUNS = 9
+    MILLISECOND = 10
+    SECOND = 11
+    MINUTE = 12
+    HOUR = 13
+    DAY = 14
+    WEEK = 15
+    RENKO = 16
+
+
+class AggregationSource(_ParseMixin, IntEnum):
+    """EXTERNAL: bars come from the data; INTERNAL: the engine aggregates them from ticks."""
+
+    EXTERNAL = 1
+    INTERNAL = 2
+
+
+class RecordFlag(IntEnum):
+    """Bits of a record's ``flags`` field (Databento-compatible values)."""
+
+    LAST = 128
+    TOB = 64
+    SNAPSHOT = 32
+    MBP = 16
+    BAD_TS_RECV = 8
+
+
+class CurrencyType(_ParseMixin, IntEnum):
+    FIAT = 1
+    CRYPTO = 2
+    COMMODITY_BACKED = 3
+
+
+class AssetClass(_ParseMixin, IntEnum):
+    EQUITY = 1
+    FX = 2
+    CRYPTOCURRENCY = 3
+    INDEX = 4
+    COMMODITY = 5
+    DEBT = 6
