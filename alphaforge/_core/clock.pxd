@@ -1,0 +1,80 @@
+# Clocks and timers. Time is int64 UNIX nanoseconds (UTC) everywhere.
+#
+# TestClock: time is set by the engine. Timers never fire on their own: the engine asks for the
+# next due time (next_event_ns, O(1)) and pops due events in order (pop_next_event_c), so the
+# backtest loop can merge timers with its data streams in C. Ties at the same time are broken by
+# timer name (then never by insertion or hash order): deterministic.
+#
+# LiveClock: wall-clock UTC ns, never goes backwards; timers run on the asyncio event loop and the
+# clock invokes each event's callback itself.
+from libc.stdint cimport int64_t
+
+
+cdef class TimeEvent:
+    cdef readonly str name
+    """Name of the timer or alert that produced the event."""
+    cdef readonly int64_t ts_event
+    """Scheduled fire time, UNIX ns."""
+    cdef readonly int64_t ts_init
+    """Time the event object was created, UNIX ns (== ts_event on a TestClock)."""
+    cdef readonly object callback
+    """Callable invoked as ``callback(event)`` by ``handle()``; None if the timer has none."""
+
+    cpdef object handle(self)
+
+
+cdef class _Timer:
+    cdef str name
+    cdef int64_t interval_ns      # 0 for a one-shot alert
+    cdef int64_t next_ns          # next fire time
+    cdef int64_t stop_ns          # last allowed fire time (INT64_MAX: no stop)
+    cdef object callback
+    cdef object handle            # asyncio.TimerHandle (LiveClock only)
+    cdef bint active
+    cdef bint advance(self) noexcept   # move to the next fire time; False when finished
+
+
+cdef class Clock:
+    cdef dict _timers             # name -> _Timer (active timers and alerts)
+    cdef object _default_handler
+
+    cpdef int64_t timestamp_ns(self) except? -1
+    cpdef double timestamp(self) except? -1.0
+    cpdef object next_time_ns(self, str name)
+    cdef _Timer _new_timer(self, str name, int64_t interval_ns, int64_t first_ns, int64_t stop_ns,
+                           object callback)
+    cdef object _resolve_callback(self, object callback)
+    cdef tuple _timer_args(self, object name, object interval_ns, object start_ns, object stop_ns,
+                           object callback)
+    cdef tuple _alert_args(self, object name, object at_ns, object callback)
+
+
+cdef class TestClock(Clock):
+    cdef int64_t _now_ns
+    cdef list _heap               # heap of (next_ns, name, seq, _Timer); stale entries skipped lazily
+    cdef int64_t _seq
+    cdef int64_t _next_ns         # cached earliest pending fire time (INT64_MAX when none)
+
+    cdef inline int64_t now_c(self) noexcept:
+        return self._now_ns
+
+    # Earliest pending fire time, UNIX ns; INT64_MAX when no timer is set. O(1).
+    cdef inline int64_t next_event_ns(self) noexcept:
+        return self._next_ns
+
+    cdef int set_time_c(self, int64_t to_ns) except -1
+    # Pop the earliest event with ts_event <= to_ns, reschedule its timer, and move the clock to
+    # max(now, ts_event). Returns None when nothing is due by to_ns. The callback is NOT invoked.
+    cdef TimeEvent pop_next_event_c(self, int64_t to_ns)
+    cpdef list advance_time(self, int64_t to_ns)
+    cdef int _push(self, _Timer timer) except -1
+    cdef int _refresh_next(self) except -1
+
+
+cdef class LiveClock(Clock):
+    cdef int64_t _last_ns
+    cdef object _loop
+
+    cdef int64_t now_c(self) except? -1
+    cdef int _schedule(self, _Timer timer) except -1
+    cdef object _get_loop(self)
