@@ -7,6 +7,8 @@ value, so ``Price.from_str("1.0") == Price.from_str("1.00")``.
 """
 from decimal import Decimal, InvalidOperation
 
+cimport cython
+
 from libc.math cimport fabs, isfinite, nearbyint
 from libc.stdint cimport INT64_MAX, int64_t, uint8_t
 
@@ -99,6 +101,7 @@ cdef inline int _prec_of(object value, int precision, str what) except -1:
     return precision
 
 
+@cython.freelist(512)
 cdef class Price:
     """A price: exact fixed-point decimal, may be negative (spreads, some futures).
 
@@ -202,6 +205,7 @@ cdef class Price:
         return Price.from_raw_c(-self.raw if self.raw < 0 else self.raw, self.precision)
 
 
+@cython.freelist(512)
 cdef class Quantity:
     """A non-negative quantity: exact fixed-point decimal.
 
