@@ -1,0 +1,474 @@
+"""Exact text -> int64 column parsers used by ``alphaforge.data.loaders``.
+
+The loaders read CSV files with ``pyarrow.csv`` as *string* columns (fast, multi-threaded) and
+convert each column here in a ``nogil`` loop over the Arrow buffers, with no Python object per row:
+
+* decimals -> raw int64 fixed-point at scale 10^9, exactly (no float round trip); a value with a
+  non-zero digit beyond the allowed precision is rejected, never rounded;
+* integers -> int64 (optionally lenient: non-numeric text gives 0, for venue trade ids);
+* date-times -> int64 UNIX nanoseconds.
+
+Accepted date-time shapes (UTC unless an offset is given):
+``YYYY-MM-DD`` or ``YYYYMMDD``, optionally followed by ``' '`` or ``'T'`` and a time
+``HH:MM[:SS[.f…]]`` or compact ``HHMMSS[f…]`` / ``HHMMSS.f…`` (1-9 fraction digits; HistData's
+``170000065`` is ``17:00:00.065``), then optionally ``Z`` or an offset ``±HH[[:]MM]``.
+With ``time_only`` the text is just the time part and the value is ns since midnight.
+
+Every parser returns ``(status, bad_row, ...)``; status 0 means all rows parsed, otherwise it is one
+of ``ParseStatus`` (see parsing.pxd / ``STATUS_TEXT``) and ``bad_row`` is the first failing row.
+"""
+from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint8_t, uint64_t
+
+from alphaforge._core.fixed cimport AF_POW10
+
+STATUS_TEXT = {
+    PARSE_OK: "ok",
+    PARSE_EMPTY: "empty field",
+    PARSE_SYNTAX: "malformed value",
+    PARSE_TOO_PRECISE: "more decimals than the precision allows",
+    PARSE_OVERFLOW: "value out of int64 range",
+    PARSE_NEGATIVE: "negative value not allowed",
+    PARSE_RANGE: "date/time field out of range",
+}
+
+cdef extern from *:
+    """
+    static const int64_t AF_NS_PER_DAY = 86400000000000LL;
+    """
+    const int64_t AF_NS_PER_DAY
+
+
+cdef inline bint _is_digit(uint8_t c) noexcept nogil:
+    return c >= 48 and c <= 57
+
+
+cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint allow_negative,
+                            int64_t* out, int* decimals) noexcept nogil:
+    """Parse one decimal. mantissa * 10^exp10 is the value; raw = mantissa * 10^(exp10 + 9)."""
+    cdef Py_ssize_t i = 0
+    cdef bint neg = False
+    cdef bint any_digit = False
+    cdef uint64_t mant = 0
+    cdef int exp10 = 0
+    cdef int e = 0
+    cdef bint eneg = False
+    cdef bint lost = False          # a non-zero digit did not fit in the mantissa
+    cdef int d, shift, k
+    cdef uint64_t div, limit
+    cdef int64_t raw
+    if n == 0:
+        return PARSE_EMPTY
+    if s[0] == 45 or s[0] == 43:    # '-' '+'
+        neg = s[0] == 45
+        i = 1
+    while i < n and _is_digit(s[i]):
+        any_digit = True
+        d = s[i] - 48
+        if mant < <uint64_t>100000000000000000ULL:      # < 10^17: room for one more digit
+            mant = mant * 10 + d
+        else:
+            exp10 += 1
+            if d != 0:
+                lost = True
+        i += 1
+    if i < n and s[i] == 46:        # '.'
+        i += 1
+        while i < n and _is_digit(s[i]):
+            any_digit = True
+            d = s[i] - 48
+            if mant < <uint64_t>100000000000000000ULL:
+                mant = mant * 10 + d
+                exp10 -= 1
+            elif d != 0:
+                lost = True
+            i += 1
+    if not any_digit:
+        return PARSE_SYNTAX
+    if i < n and (s[i] == 101 or s[i] == 69):      # 'e' 'E'
+        i += 1
+        if i < n and (s[i] == 45 or s[i] == 43):
+            eneg = s[i] == 45
+            i += 1
+        if i >= n or not _is_digit(s[i]):
+            return PARSE_SYNTAX
+        while i < n and _is_digit(s[i]):
+            if e < 10000:
+                e = e * 10 + (s[i] - 48)
+            i += 1
+        exp10 += -e if eneg else e
+    if i != n:
+        return PARSE_SYNTAX
+    if lost:
+        # more than 17 significant digits with a non-zero tail: either beyond int64 raw range or
+        # finer than 10^-9; report the one that applies
+        return PARSE_OVERFLOW if exp10 + 9 >= 0 else PARSE_TOO_PRECISE
+    if neg and mant != 0 and not allow_negative:
+        return PARSE_NEGATIVE
+    shift = exp10 + 9
+    if mant == 0:
+        raw = 0
+    elif shift >= 0:
+        if shift > 18:
+            return PARSE_OVERFLOW
+        limit = <uint64_t>INT64_MAX // <uint64_t>AF_POW10[shift]
+        if mant > limit:
+            return PARSE_OVERFLOW
+        raw = <int64_t>(mant * <uint64_t>AF_POW10[shift])
+    else:
+        if -shift > 18:
+            return PARSE_TOO_PRECISE
+        div = <uint64_t>AF_POW10[-shift]
+        if mant % div != 0:
+            return PARSE_TOO_PRECISE
+        raw = <int64_t>(mant // div)
+    if raw != 0 and raw % AF_POW10[9 - precision] != 0:
+        return PARSE_TOO_PRECISE
+    # significant decimals of the value (for precision inference)
+    k = 0
+    if raw != 0:
+        k = 9
+        while k > 0 and raw % AF_POW10[10 - k] == 0:
+            k -= 1
+    decimals[0] = k
+    out[0] = -raw if neg else raw
+    return PARSE_OK
+
+
+cdef int parse_decimal_c(const int32_t* offsets, const uint8_t* data, Py_ssize_t n, int64_t* out,
+                         int precision, bint allow_negative, Py_ssize_t* bad_row,
+                         int* max_decimals) noexcept nogil:
+    cdef Py_ssize_t r
+    cdef int st
+    cdef int dec = 0
+    cdef int maxdec = 0
+    for r in range(n):
+        st = _parse_decimal_one(data + offsets[r], offsets[r + 1] - offsets[r], precision,
+                                allow_negative, &out[r], &dec)
+        if st != PARSE_OK:
+            bad_row[0] = r
+            max_decimals[0] = maxdec
+            return st
+        if dec > maxdec:
+            maxdec = dec
+    max_decimals[0] = maxdec
+    return PARSE_OK
+
+
+cdef int parse_int_c(const int32_t* offsets, const uint8_t* data, Py_ssize_t n, int64_t* out,
+                     bint lenient, Py_ssize_t* bad_row) noexcept nogil:
+    cdef Py_ssize_t r, i, m
+    cdef const uint8_t* s
+    cdef bint neg
+    cdef uint64_t v
+    cdef int d
+    cdef int st
+    for r in range(n):
+        s = data + offsets[r]
+        m = offsets[r + 1] - offsets[r]
+        st = PARSE_OK
+        i = 0
+        neg = False
+        v = 0
+        if m == 0:
+            st = PARSE_EMPTY
+        else:
+            if s[0] == 45 or s[0] == 43:
+                neg = s[0] == 45
+                i = 1
+            if i == m:
+                st = PARSE_SYNTAX
+            while i < m and st == PARSE_OK:
+                if not _is_digit(s[i]):
+                    st = PARSE_SYNTAX
+                    break
+                d = s[i] - 48
+                if v > (<uint64_t>INT64_MAX - <uint64_t>d) // 10:
+                    st = PARSE_OVERFLOW
+                    break
+                v = v * 10 + d
+                i += 1
+        if st != PARSE_OK:
+            if lenient and st != PARSE_OVERFLOW:
+                out[r] = 0
+                continue
+            bad_row[0] = r
+            return st
+        out[r] = -<int64_t>v if neg else <int64_t>v
+    return PARSE_OK
+
+
+cdef inline int64_t _days_from_civil(int64_t y, int64_t m, int64_t d) noexcept nogil:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
+    cdef int64_t era, yoe, doy, doe
+    if m <= 2:
+        y -= 1
+    era = (y if y >= 0 else y - 399) // 400      # explicit floor for negatives (cdivision is on)
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+cdef inline int _days_in_month(int y, int m) noexcept nogil:
+    if m == 2:
+        return 29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28
+    if m == 4 or m == 6 or m == 9 or m == 11:
+        return 30
+    return 31
+
+
+cdef inline int _digits(const uint8_t* s, Py_ssize_t n, Py_ssize_t i, int k, int* out) noexcept nogil:
+    """Read exactly k digits at s[i]; returns 0 on success."""
+    cdef int v = 0
+    cdef int j
+    if i + k > n:
+        return -1
+    for j in range(k):
+        if not _is_digit(s[i + j]):
+            return -1
+        v = v * 10 + (s[i + j] - 48)
+    out[0] = v
+    return 0
+
+
+cdef int _parse_time(const uint8_t* s, Py_ssize_t n, Py_ssize_t* pos, int64_t* ns) noexcept nogil:
+    """HH:MM[:SS[.f]] or HHMMSS[f][.f] at s[pos]; advances pos; ns since midnight."""
+    cdef Py_ssize_t i = pos[0]
+    cdef int hh = 0, mm = 0, ss = 0, k = 0
+    cdef int64_t frac = 0
+    cdef int nfrac = 0
+    cdef bint compact
+    if _digits(s, n, i, 2, &hh) != 0:
+        return PARSE_SYNTAX
+    i += 2
+    compact = not (i < n and s[i] == 58)        # ':'
+    if compact:
+        if _digits(s, n, i, 2, &mm) != 0 or _digits(s, n, i + 2, 2, &ss) != 0:
+            return PARSE_SYNTAX
+        i += 4
+    else:
+        i += 1
+        if _digits(s, n, i, 2, &mm) != 0:
+            return PARSE_SYNTAX
+        i += 2
+        if i < n and s[i] == 58:
+            i += 1
+            if _digits(s, n, i, 2, &ss) != 0:
+                return PARSE_SYNTAX
+            i += 2
+    if i < n and s[i] == 46:                    # '.'
+        i += 1
+        if i >= n or not _is_digit(s[i]):
+            return PARSE_SYNTAX
+    elif not (compact and i < n and _is_digit(s[i])):
+        nfrac = -1                              # no fraction
+    if nfrac == 0:
+        while i < n and _is_digit(s[i]):
+            if nfrac < 9:
+                frac = frac * 10 + (s[i] - 48)
+                nfrac += 1
+            elif s[i] != 48:
+                return PARSE_TOO_PRECISE
+            i += 1
+        for k in range(nfrac, 9):
+            frac *= 10
+    else:
+        frac = 0
+    if hh > 23 or mm > 59 or ss > 60:
+        return PARSE_RANGE
+    ns[0] = ((<int64_t>hh * 60 + mm) * 60 + ss) * 1000000000 + frac
+    pos[0] = i
+    return PARSE_OK
+
+
+cdef int _parse_datetime_one(const uint8_t* s, Py_ssize_t n, bint time_only, int64_t* out) noexcept nogil:
+    cdef Py_ssize_t i = 0
+    cdef int y = 0, mo = 0, d = 0, oh = 0, om = 0
+    cdef int64_t tod = 0
+    cdef int64_t offset = 0
+    cdef int st
+    cdef bint neg
+    if n == 0:
+        return PARSE_EMPTY
+    if time_only:
+        st = _parse_time(s, n, &i, &tod)
+        if st != PARSE_OK:
+            return st
+        if i != n:
+            return PARSE_SYNTAX
+        out[0] = tod
+        return PARSE_OK
+    if _digits(s, n, 0, 4, &y) != 0:
+        return PARSE_SYNTAX
+    i = 4
+    if i < n and s[i] == 45:                    # YYYY-MM-DD
+        if _digits(s, n, 5, 2, &mo) != 0 or n < 8 or s[7] != 45 or _digits(s, n, 8, 2, &d) != 0:
+            return PARSE_SYNTAX
+        i = 10
+    else:                                       # YYYYMMDD
+        if _digits(s, n, 4, 2, &mo) != 0 or _digits(s, n, 6, 2, &d) != 0:
+            return PARSE_SYNTAX
+        i = 8
+    if mo < 1 or mo > 12 or d < 1 or d > _days_in_month(y, mo):
+        return PARSE_RANGE
+    if i < n and (s[i] == 32 or s[i] == 84):    # ' ' or 'T'
+        i += 1
+        st = _parse_time(s, n, &i, &tod)
+        if st != PARSE_OK:
+            return st
+    if i < n:
+        if s[i] == 90 and i + 1 == n:           # 'Z'
+            i += 1
+        elif s[i] == 43 or s[i] == 45:          # '+' / '-' offset
+            neg = s[i] == 45
+            i += 1
+            if _digits(s, n, i, 2, &oh) != 0:
+                return PARSE_SYNTAX
+            i += 2
+            if i < n and s[i] == 58:
+                i += 1
+            if i < n:
+                if _digits(s, n, i, 2, &om) != 0:
+                    return PARSE_SYNTAX
+                i += 2
+            if oh > 23 or om > 59:
+                return PARSE_RANGE
+            offset = (<int64_t>oh * 60 + om) * 60 * 1000000000
+            if neg:
+                offset = -offset
+    if i != n:
+        return PARSE_SYNTAX
+    # local time = UTC + offset  =>  UTC = local - offset
+    out[0] = _days_from_civil(y, mo, d) * AF_NS_PER_DAY + tod - offset
+    return PARSE_OK
+
+
+cdef int parse_datetime_c(const int32_t* offsets, const uint8_t* data, Py_ssize_t n, int64_t* out,
+                          bint time_only, Py_ssize_t* bad_row) noexcept nogil:
+    cdef Py_ssize_t r
+    cdef int st
+    for r in range(n):
+        st = _parse_datetime_one(data + offsets[r], offsets[r + 1] - offsets[r], time_only, &out[r])
+        if st != PARSE_OK:
+            bad_row[0] = r
+            return st
+    return PARSE_OK
+
+
+# ------------------------------------------------------------------------------------------------
+# Python entry points: one Arrow string chunk (offsets already sliced to the chunk: n + 1 values).
+
+def parse_decimal_chunk(const int32_t[::1] offsets, const uint8_t[::1] data, int64_t[::1] out,
+                        int precision, bint allow_negative=True):
+    """Parse decimal strings to raw int64 (scale 10^9) into ``out``.
+
+    Returns ``(status, bad_row, max_decimals)``; ``max_decimals`` is the largest number of
+    significant decimals seen (over the rows parsed before any failure).
+    """
+    cdef Py_ssize_t n = out.shape[0]
+    cdef Py_ssize_t bad = -1
+    cdef int maxdec = 0
+    cdef int st
+    if precision < 0 or precision > 9:
+        raise ValueError(f"precision must be 0-9, was {precision}")
+    if offsets.shape[0] != n + 1:
+        raise ValueError("offsets must have len(out) + 1 entries")
+    if n == 0:
+        return 0, -1, 0
+    with nogil:
+        st = parse_decimal_c(&offsets[0], &data[0], n, &out[0], precision, allow_negative,
+                             &bad, &maxdec)
+    return st, bad, maxdec
+
+
+def parse_int_chunk(const int32_t[::1] offsets, const uint8_t[::1] data, int64_t[::1] out,
+                    bint lenient=False):
+    """Parse integer strings into ``out``. Returns ``(status, bad_row)``."""
+    cdef Py_ssize_t n = out.shape[0]
+    cdef Py_ssize_t bad = -1
+    cdef int st
+    if offsets.shape[0] != n + 1:
+        raise ValueError("offsets must have len(out) + 1 entries")
+    if n == 0:
+        return 0, -1
+    with nogil:
+        st = parse_int_c(&offsets[0], &data[0], n, &out[0], lenient, &bad)
+    return st, bad
+
+
+def parse_datetime_chunk(const int32_t[::1] offsets, const uint8_t[::1] data, int64_t[::1] out,
+                         bint time_only=False):
+    """Parse date-time strings into UNIX ns (or ns since midnight). Returns ``(status, bad_row)``."""
+    cdef Py_ssize_t n = out.shape[0]
+    cdef Py_ssize_t bad = -1
+    cdef int st
+    if offsets.shape[0] != n + 1:
+        raise ValueError("offsets must have len(out) + 1 entries")
+    if n == 0:
+        return 0, -1
+    with nogil:
+        st = parse_datetime_c(&offsets[0], &data[0], n, &out[0], time_only, &bad)
+    return st, bad
+
+
+# ------------------------------------------------------------------------------------------------
+# Record builders: one nogil pass writing every field of the C records (the numpy equivalent,
+# ten strided field assignments, is several times slower on millions of rows). Optional columns
+# may be None (the field is then 0, or ts_init = ts_event).
+
+from alphaforge._core.records cimport BarRec, OrderBookDeltaRec, QuoteTickRec, TradeTickRec
+from libc.stdint cimport uint8_t as u8, uint32_t, uint64_t as u64
+
+
+def fill_trades(TradeTickRec[::1] out, const int64_t[::1] ts_event, const int64_t[::1] ts_init,
+                const int64_t[::1] price, const int64_t[::1] size, const int64_t[::1] aggressor,
+                const int64_t[::1] trade_id, uint32_t instrument_id, u8 price_prec, u8 size_prec):
+    """Fill ``out`` (TRADE_TICK_DTYPE) from int64 columns (raw prices/sizes, ns timestamps)."""
+    cdef Py_ssize_t i, n = out.shape[0]
+    cdef bint has_init = ts_init is not None
+    cdef bint has_aggr = aggressor is not None
+    cdef bint has_tid = trade_id is not None
+    if ts_event.shape[0] != n or price.shape[0] != n or size.shape[0] != n:
+        raise ValueError("column lengths differ from the output length")
+    if (has_init and ts_init.shape[0] != n) or (has_aggr and aggressor.shape[0] != n) \
+            or (has_tid and trade_id.shape[0] != n):
+        raise ValueError("column lengths differ from the output length")
+    with nogil:
+        for i in range(n):
+            out[i].ts_event = ts_event[i]
+            out[i].ts_init = ts_init[i] if has_init else ts_event[i]
+            out[i].price = price[i]
+            out[i].size = size[i]
+            out[i].trade_id = <u64>trade_id[i] if has_tid else 0
+            out[i].instrument_id = instrument_id
+            out[i].aggressor_side = <u8>aggressor[i] if has_aggr else 0
+            out[i].price_prec = price_prec
+            out[i].size_prec = size_prec
+            out[i].flags = 0
+
+
+def fill_quotes(QuoteTickRec[::1] out, const int64_t[::1] ts_event, const int64_t[::1] ts_init,
+                const int64_t[::1] bid_price, const int64_t[::1] ask_price, const int64_t[::1] bid_size,
+                const int64_t[::1] ask_size, uint32_t instrument_id, u8 price_prec, u8 size_prec):
+    """Fill ``out`` (QUOTE_TICK_DTYPE) from int64 columns; None sizes are 0."""
+    cdef Py_ssize_t i, n = out.shape[0]
+    cdef bint has_init = ts_init is not None
+    cdef bint has_bs = bid_size is not None
+    cdef bint has_as = ask_size is not None
+    if ts_event.shape[0] != n or bid_price.shape[0] != n or ask_price.shape[0] != n:
+        raise ValueError("column lengths differ from the output length")
+    if (has_init and ts_init.shape[0] != n) or (has_bs and bid_size.shape[0] != n) \
+            or (has_as and ask_size.shape[0] != n):
+        raise ValueError("column lengths differ from the output length")
+    with nogil:
+        for i in range(n):
+            out[i].ts_event = ts_event[i]
+            out[i].ts_init = ts_init[i] if has_init else ts_event[i]
+            out[i].bid_price = bid_price[i]
+            out[i].ask_price = ask_price[i]
+            out[i].bid_size = bid_size[i] if has_bs else 0
+            out[i].ask_size = ask_size[i] if has_as else 0
+            out[i].instrument_id = instrument_id
+            out[i].price_prec = price_prec
+            out[i].size_prec = size_prec
+            out[i].flags = 0

@@ -1,0 +1,1460 @@
+"""Loaders for real market-data file formats -> AlphaForge record arrays.
+
+Every loader reads a file (plain, ``.gz``, ``.zip`` or ``.zst``; compression is picked by the file
+name) with ``pyarrow.csv`` as *string* columns (multi-threaded) and converts each column with the
+exact ``nogil`` parsers of ``alphaforge._core.parsing`` -- no Python object per row, no float round
+trip. The result is a numpy record array of ``TRADE_TICK_DTYPE``, ``QUOTE_TICK_DTYPE``,
+``BAR_DTYPE`` or ``ORDER_BOOK_DELTA_DTYPE``:
+
+* prices/sizes are raw int64 at scale 10^9 with the instrument's precision; a value with more
+  non-zero decimals than the precision raises ``LoaderError`` (never silently rounded). When no
+  precision is given (no instrument, ``price_precision=None``) it is inferred as the largest number
+  of significant decimals in the column (documented convenience for the CLI);
+* timestamps are int64 UNIX ns. ``ts_event`` = exchange time, ``ts_init`` = the file's receive time
+  where it has one, else ``ts_event``. Bars: ``ts_event`` is the bar **close** time (each loader
+  documents how it converts the file's label);
+* ``instrument_id`` is ``InstrumentId.index`` (bars: ``bar_type_id`` = ``BarType.index``).
+
+Errors: a malformed file raises :class:`LoaderError` (a ``ValueError``) carrying ``file``, ``line``
+(1-based physical line, header included) and ``field``. Ordering: with ``sort="stable"`` (default)
+records whose ``ts_event`` goes backwards are stably sorted by ``ts_event``; with ``sort="reject"``
+the first out-of-order record raises ``LoaderError`` naming its line and ``ts_event``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from alphaforge._core import parsing as _p
+from alphaforge._core.records import (
+    BAR_DTYPE,
+    ORDER_BOOK_DELTA_DTYPE,
+    QUOTE_TICK_DTYPE,
+    TRADE_TICK_DTYPE,
+)
+
+__all__ = [
+    "LoaderError",
+    "load_binance_trades",
+    "load_binance_klines",
+    "load_binance_book_ticker",
+    "load_binance_depth",
+    "load_tardis_trades",
+    "load_tardis_quotes",
+    "load_tardis_book_snapshot",
+    "load_tardis_incremental_book_l2",
+    "load_databento_trades",
+    "load_databento_mbp1",
+    "load_databento_mbo",
+    "load_databento_ohlcv",
+    "load_databento_dbn",
+    "load_ohlc_csv",
+    "load_histdata_quotes",
+    "load_fxcm_bars",
+    "load_csv",
+    "LOADERS",
+]
+
+Source = str | os.PathLike | bytes
+SortPolicy = Literal["stable", "reject"]
+
+NS_PER_UNIT = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+_I64_MAX = np.iinfo(np.int64).max
+_EMPTY_DATA = np.zeros(1, dtype=np.uint8)
+
+# enum values (alphaforge/_core/enums.pxd)
+_BUY, _SELL = 1, 2                 # OrderSide / AggressorSide BUYER, SELLER
+_ADD, _UPDATE, _DELETE, _CLEAR = 1, 2, 3, 4
+_F_LAST, _F_SNAPSHOT = 128, 32
+
+
+class LoaderError(ValueError):
+    """A file could not be loaded. ``file``, ``line`` (1-based physical line) and ``field`` say where."""
+
+    def __init__(self, message: str, *, file: str, line: int | None = None, field: str | None = None):
+        self.file = file
+        self.line = line
+        self.field = field
+        self.reason = message
+        where = file if line is None else f"{file}:{line}"
+        what = f" field {field!r}:" if field else ""
+        super().__init__(f"{where}:{what} {message}")
+
+
+# ------------------------------------------------------------------------------------------------
+# Sources
+
+
+@dataclass
+class _Src:
+    """A file (or in-memory bytes) and how to open it decompressed."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+    member: str | None = None
+    progress: Callable[[int], Any] | None = None
+
+    def open(self) -> Any:
+        """A binary file-like object over the decompressed content."""
+        import pyarrow as pa
+
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        suffix = self.path.name.lower()
+        raw: Any = open(self.path, "rb") if self.progress is None else _CountingFile(self.path, self.progress)
+        if suffix.endswith(".zip"):
+            zf = zipfile.ZipFile(raw)
+            names = [n for n in zf.namelist() if not n.endswith("/")]
+            if self.member is None and len(names) != 1:
+                raise LoaderError(f"zip holds {len(names)} files {names}; pass member=", file=self.name)
+            return zf.open(self.member or names[0])
+        for ext, codec in ((".gz", "gzip"), (".zst", "zstd"), (".bz2", "bz2")):
+            if suffix.endswith(ext):
+                return pa.input_stream(raw, compression=codec)
+        return raw if self.progress is not None else pa.input_stream(raw)
+
+    def head(self, nbytes: int = 1 << 16) -> list[str]:
+        """The first lines (decoded, without line endings), from at most ``nbytes`` bytes."""
+        f = self.open()
+        try:
+            chunk = f.read(nbytes)
+        finally:
+            f.close()
+        text = bytes(chunk).decode("utf-8", errors="replace")
+        lines = text.splitlines()
+        if len(chunk) == nbytes and lines:
+            lines = lines[:-1]  # last line may be cut
+        return lines
+
+    def lines(self):
+        """Iterate over decoded lines without line endings (used on error paths only)."""
+        f = self.open()
+        try:
+            rest = b""
+            while True:
+                chunk = bytes(f.read(1 << 20))
+                if not chunk:
+                    break
+                parts = (rest + chunk).split(b"\n")
+                rest = parts.pop()
+                for part in parts:
+                    yield part.rstrip(b"\r").decode("utf-8", errors="replace")
+            if rest:
+                yield rest.rstrip(b"\r").decode("utf-8", errors="replace")
+        finally:
+            f.close()
+
+
+class _CountingFile(io.RawIOBase):
+    """Reads a file and reports the bytes read to a progress callback (for the CLI's progress bar)."""
+
+    def __init__(self, path: Path, progress: Callable[[int], Any]):
+        self._f = open(path, "rb")
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return self._f.seekable()
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        return self._f.seek(pos, whence)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def readinto(self, b: Any) -> int:
+        n = self._f.readinto(b)
+        if n:
+            self._progress(n)
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._f.read(size)
+        if data:
+            self._progress(len(data))
+        return data
+
+    def close(self) -> None:
+        self._f.close()
+        super().close()
+
+
+def _src(source: Source | _Src, member: str | None = None, progress: Callable[[int], Any] | None = None) -> _Src:
+    if isinstance(source, _Src):
+        return source
+    if isinstance(source, bytes | bytearray):
+        return _Src(name="<bytes>", data=bytes(source))
+    p = Path(source)
+    if not p.is_file():
+        raise FileNotFoundError(f"no such file: {p}")
+    return _Src(name=str(p), path=p, member=member, progress=progress)
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading and converting columns
+
+
+@dataclass
+class _Table:
+    """String columns of a CSV plus the mapping from data row to physical line."""
+
+    src: _Src
+    table: Any                 # pyarrow.Table of string columns
+    first_line: int            # physical line number of data row 0
+
+    @property
+    def n(self) -> int:
+        return self.table.num_rows
+
+    def line(self, row: int) -> int:
+        return self.first_line + int(row)
+
+    def text(self, field: str, row: int) -> str:
+        return self.table.column(field)[int(row)].as_py()
+
+    def err(self, row: int, field: str | None, message: str) -> LoaderError:
+        return LoaderError(message, file=self.src.name, line=self.line(row), field=field)
+
+
+def _read_csv(
+    src: _Src,
+    names: Sequence[str],
+    include: Sequence[str],
+    *,
+    skip_rows: int,
+    delimiter: str = ",",
+) -> _Table:
+    """Read the data rows of a CSV as string columns ``include`` (all fields named by ``names``)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    bad: list[Any] = []
+
+    def on_invalid(row: Any) -> str:
+        bad.append(row)
+        return "error"
+
+    ro = pcsv.ReadOptions(column_names=list(names), skip_rows=skip_rows, use_threads=True,
+                          block_size=1 << 22)
+    po = pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=on_invalid)
+    co = pcsv.ConvertOptions(
+        column_types={c: pa.string() for c in include},
+        include_columns=list(include),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    f = src.open()
+    try:
+        table = pcsv.read_csv(f, read_options=ro, parse_options=po, convert_options=co)
+    except pa.ArrowInvalid as exc:
+        if bad:
+            row = bad[0]
+            line = _find_line(src, row.text, skip_rows) if row.number is None else row.number
+            raise LoaderError(
+                f"expected {row.expected_columns} fields, got {row.actual_columns}: {row.text[:120]!r}",
+                file=src.name, line=line,
+            ) from None
+        raise LoaderError(f"unreadable CSV: {exc}", file=src.name) from None
+    finally:
+        f.close()
+    return _Table(src, table, skip_rows + 1)
+
+
+def _find_line(src: _Src, text: str, skip_rows: int) -> int | None:
+    for i, line in enumerate(src.lines(), start=1):
+        if i > skip_rows and line == text:
+            return i
+    return None
+
+
+def _chunk_buffers(chunk: Any) -> tuple[np.ndarray, np.ndarray]:
+    bufs = chunk.buffers()
+    n = len(chunk)
+    offsets = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1, offset=chunk.offset * 4)
+    data = _EMPTY_DATA if bufs[2] is None or bufs[2].size == 0 else np.frombuffer(bufs[2], dtype=np.uint8)
+    return offsets, data
+
+
+class _Job:
+    """One column conversion, split into per-chunk tasks run on a thread pool (the parsers are nogil)."""
+
+    def __init__(self, t: _Table, field: str, kind: str, **params: Any):
+        self.t, self.field, self.kind, self.params = t, field, kind, params
+        self.out = np.empty(t.n, dtype=np.int64)
+        self.results: list[tuple[int, int, int, int]] = []  # (start, status, bad_row, max_decimals)
+
+    def tasks(self) -> list[Callable[[], None]]:
+        col = self.t.table.column(self.field)
+        tasks = []
+        start = 0
+        for chunk in col.chunks:
+            n = len(chunk)
+            if n:
+                tasks.append(self._task(chunk, start, n))
+            start += n
+        return tasks
+
+    def _task(self, chunk: Any, start: int, n: int) -> Callable[[], None]:
+        def run() -> None:
+            offsets, data = _chunk_buffers(chunk)
+            out = self.out[start:start + n]
+            if self.kind == "decimal":
+                st, bad, maxdec = _p.parse_decimal_chunk(offsets, data, out, self.params["precision"],
+                                                          self.params["allow_negative"])
+            elif self.kind == "int":
+                st, bad = _p.parse_int_chunk(offsets, data, out, self.params.get("lenient", False))
+                maxdec = 0
+            else:
+                st, bad = _p.parse_datetime_chunk(offsets, data, out, self.kind == "time")
+                maxdec = 0
+            self.results.append((start, st, start + bad if st else -1, maxdec))
+        return run
+
+    def failure(self) -> tuple[int, int] | None:
+        fails = [(bad, st) for _, st, bad, _ in self.results if st]
+        return min(fails) if fails else None
+
+    @property
+    def max_decimals(self) -> int:
+        return max((r[3] for r in self.results), default=0)
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
+                                   thread_name_prefix="af-parse")
+    return _POOL
+
+
+def _run(jobs: Sequence[_Job]) -> None:
+    """Run the conversions; raise LoaderError for the first bad row (lowest line, then job order)."""
+    tasks = [task for job in jobs for task in job.tasks()]
+    if len(tasks) > 1:
+        for fut in [_pool().submit(task) for task in tasks]:
+            fut.result()
+    else:
+        for task in tasks:
+            task()
+    fails = [(f[0], i, f[1]) for i, job in enumerate(jobs) if (f := job.failure()) is not None]
+    if not fails:
+        return
+    row, i, status = min(fails)
+    job = jobs[i]
+    value = job.t.text(job.field, row)
+    msg = _p.STATUS_TEXT.get(status, "malformed value")
+    if status == 3 and job.kind == "decimal":
+        msg += f" ({job.params['precision']})"
+    raise job.t.err(row, job.field, f"{msg}: {value!r}")
+
+
+def _decimals(t: _Table, fields: Sequence[str], precision: int | None, *, allow_negative: bool = True,
+              ) -> tuple[list[np.ndarray], int]:
+    """Parse decimal columns sharing one precision; ``None`` infers it from the data (max decimals)."""
+    jobs = [_Job(t, f, "decimal", precision=9 if precision is None else precision,
+                 allow_negative=allow_negative) for f in fields]
+    _run(jobs)
+    if precision is None:
+        precision = max((j.max_decimals for j in jobs), default=0)
+    return [j.out for j in jobs], precision
+
+
+def _ints(t: _Table, fields: Sequence[str], *, lenient: bool = False) -> list[np.ndarray]:
+    jobs = [_Job(t, f, "int", lenient=lenient) for f in fields]
+    _run(jobs)
+    return [j.out for j in jobs]
+
+
+def _datetimes(t: _Table, field: str, *, time_only: bool = False) -> np.ndarray:
+    job = _Job(t, field, "time" if time_only else "datetime")
+    _run([job])
+    return job.out
+
+
+def _scale_ts(t: _Table, field: str, values: np.ndarray, unit: str) -> np.ndarray:
+    """Integer epoch values in ``unit`` -> ns, with an overflow check naming the row."""
+    mult = NS_PER_UNIT[unit]
+    if mult == 1:
+        return values
+    limit = _I64_MAX // mult
+    badmask = np.abs(values) > limit
+    if badmask.any():
+        row = int(np.argmax(badmask))
+        raise t.err(row, field, f"timestamp out of range: {t.text(field, row)!r}")
+    return values * mult
+
+
+def _auto_unit(values: np.ndarray) -> str:
+    """Epoch unit from magnitude (ms before year 5138, µs for Binance's 2025+ spot files, ns)."""
+    if len(values) == 0:
+        return "ms"
+    m = int(np.abs(values).max())
+    if m < 10**14:
+        return "ms"
+    if m < 10**17:
+        return "us"
+    return "ns"
+
+
+def _categorical(t: _Table, field: str, mapping: Mapping[str, int]) -> np.ndarray:
+    """Map a string column through ``mapping``; an unknown value raises naming the row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = list(mapping)
+    codes = np.array([mapping[k] for k in keys] + [0], dtype=np.int64)
+    idx = pc.index_in(t.table.column(field), value_set=pa.array(keys, pa.string()))
+    if idx.null_count:
+        row = int(np.argmax(idx.is_null().to_numpy(zero_copy_only=False)))
+        raise t.err(row, field, f"unexpected value {t.text(field, row)!r}; expected one of {keys}")
+    idx_np = idx.to_numpy(zero_copy_only=False)
+    return codes[idx_np.astype(np.int64)]
+
+
+def _check_header(t_src: _Src, header: list[str], expected: Sequence[str]) -> None:
+    if [h.strip() for h in header] != list(expected):
+        raise LoaderError(f"header {header} does not match the expected {list(expected)}",
+                          file=t_src.name, line=1)
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    return [f.strip().strip('"') for f in line.split(delimiter)]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------------
+# Instrument / precision resolution and record building
+
+
+@dataclass
+class _Target:
+    instrument_id: int
+    price_precision: int | None
+    size_precision: int | None
+    bar_type_id: int = 0
+
+
+def _target(instrument: Any, instrument_id: Any, price_precision: int | None,
+            size_precision: int | None, bar_type: Any = None) -> _Target:
+    iid = 0
+    if instrument is not None:
+        iid = int(instrument.id.index)
+        if price_precision is None:
+            price_precision = int(instrument.price_precision)
+        if size_precision is None:
+            size_precision = int(instrument.size_precision)
+    if instrument_id is not None:
+        if isinstance(instrument_id, int | np.integer):
+            iid = int(instrument_id)
+        elif isinstance(instrument_id, str):
+            from alphaforge._core.identifiers import InstrumentId
+
+            iid = int(InstrumentId.from_str(instrument_id).index)
+        else:
+            iid = int(instrument_id.index)
+    for name, p in (("price_precision", price_precision), ("size_precision", size_precision)):
+        if p is not None and not 0 <= int(p) <= 9:
+            raise ValueError(f"{name} must be 0-9, was {p}")
+    btid = 0
+    if bar_type is not None:
+        btid = int(bar_type) if isinstance(bar_type, int | np.integer) else int(bar_type.index)
+    return _Target(iid, price_precision, size_precision, btid)
+
+
+def _finish(t: _Table, recs: np.ndarray, sort: SortPolicy, rows: np.ndarray | None = None) -> np.ndarray:
+    """Apply the ordering policy on ts_event. ``rows`` maps record -> data row (default identity)."""
+    if sort not in ("stable", "reject"):
+        raise ValueError(f"sort must be 'stable' or 'reject', was {sort!r}")
+    ts = recs["ts_event"]
+    if len(ts) > 1:
+        back = ts[1:] < ts[:-1]
+        if back.any():
+            if sort == "reject":
+                i = int(np.argmax(back)) + 1
+                row = i if rows is None else int(rows[i])
+                raise t.err(row, "ts_event", f"timestamp goes backwards ({int(ts[i])} < {int(ts[i - 1])}); "
+                                             "pass sort='stable' to sort")
+            recs = recs[np.argsort(ts, kind="stable")]
+    return recs
+
+
+def _col(v: Any) -> np.ndarray | None:
+    """An int64 contiguous column, or None for "absent" (scalar 0)."""
+    if v is None or (np.isscalar(v) and v == 0):
+        return None
+    if np.isscalar(v):
+        raise TypeError("a constant column other than 0 must be given as an array")
+    return np.ascontiguousarray(v, dtype=np.int64)
+
+
+def _trades(n: int, tg: _Target, ts_event: np.ndarray, ts_init: np.ndarray | None, price: np.ndarray,
+            size: np.ndarray, pp: int, sp: int, aggressor: np.ndarray | int = 0,
+            trade_id: np.ndarray | int = 0, flags: np.ndarray | int = 0) -> np.ndarray:
+    out = np.empty(n, dtype=TRADE_TICK_DTYPE)
+    _p.fill_trades(out, _col(ts_event), _col(ts_init), _col(price), _col(size), _col(aggressor),
+                   _col(trade_id), tg.instrument_id, pp, sp)
+    if not (np.isscalar(flags) and flags == 0):
+        out["flags"] = flags
+    return out
+
+
+def _quotes(n: int, tg: _Target, ts_event: np.ndarray, ts_init: np.ndarray | None, bid: np.ndarray,
+            ask: np.ndarray, bid_size: np.ndarray | int, ask_size: np.ndarray | int, pp: int, sp: int,
+            flags: np.ndarray | int = 0) -> np.ndarray:
+    out = np.empty(n, dtype=QUOTE_TICK_DTYPE)
+    _p.fill_quotes(out, _col(ts_event), _col(ts_init), _col(bid), _col(ask), _col(bid_size), _col(ask_size),
+                   tg.instrument_id, pp, sp)
+    if not (np.isscalar(flags) and flags == 0):
+        out["flags"] = flags
+    return out
+
+
+def _bars(n: int, tg: _Target, ts_event: np.ndarray, ohlc: Sequence[np.ndarray], volume: np.ndarray | int,
+          pp: int, sp: int) -> np.ndarray:
+    out = np.zeros(n, dtype=BAR_DTYPE)
+    out["ts_event"] = ts_event
+    out["ts_init"] = ts_event
+    out["open"], out["high"], out["low"], out["close"] = ohlc
+    out["volume"] = volume
+    out["bar_type_id"] = tg.bar_type_id
+    out["price_prec"] = pp
+    out["size_prec"] = sp
+    return out
+
+
+def _deltas(n: int, tg: _Target, ts_event: Any, ts_init: Any, action: Any, side: Any, price: Any,
+            size: Any, pp: int, sp: int, order_id: Any = 0, sequence: Any = 0, flags: Any = 0) -> np.ndarray:
+    out = np.zeros(n, dtype=ORDER_BOOK_DELTA_DTYPE)
+    out["ts_event"] = ts_event
+    out["ts_init"] = ts_event if ts_init is None else ts_init
+    out["price"] = price
+    out["size"] = size
+    out["order_id"] = order_id
+    out["sequence"] = sequence
+    out["instrument_id"] = tg.instrument_id
+    out["action"] = action
+    out["side"] = side
+    out["price_prec"] = pp
+    out["size_prec"] = sp
+    out["flags"] = flags
+    return out
+
+
+def _group_last(keys: Sequence[np.ndarray]) -> np.ndarray:
+    """True on the last row of each run of equal consecutive key tuples."""
+    n = len(keys[0])
+    last = np.ones(n, dtype=bool)
+    if n > 1:
+        same = np.ones(n - 1, dtype=bool)
+        for k in keys:
+            same &= k[1:] == k[:-1]
+        last[:-1] = ~same
+    return last
+
+
+def _with_clears(recs: np.ndarray, rows: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Insert a CLEAR delta (same ts, SNAPSHOT flag, side 0, price/size 0) before each row in ``starts``."""
+    idx = np.flatnonzero(starts)
+    if len(idx) == 0:
+        return recs, rows
+    clears = recs[idx].copy()
+    clears["action"] = _CLEAR
+    clears["side"] = 0
+    clears["price"] = 0
+    clears["size"] = 0
+    clears["order_id"] = 0
+    clears["flags"] = _F_SNAPSHOT
+    out = np.insert(recs, idx, clears)
+    out_rows = np.insert(rows, idx, rows[idx])
+    return out, out_rows
+
+
+_SIDE_WORDS = {"b": _BUY, "bid": _BUY, "buy": _BUY, "B": _BUY, "a": _SELL, "ask": _SELL, "sell": _SELL,
+               "A": _SELL, "s": _SELL, "S": _SELL}
+_BOOL_WORDS = {"true": 1, "false": 0, "True": 1, "False": 0, "TRUE": 1, "FALSE": 0}
+
+
+# ------------------------------------------------------------------------------------------------
+# Binance
+
+
+_BINANCE_TRADE_STREAM = ["local_ts_ns", "event_time_ms", "trade_time_ms", "symbol", "trade_id", "price",
+                         "qty", "is_buyer_maker"]
+_BINANCE_PUBLIC_TRADES = ["id", "price", "qty", "quote_qty", "time", "is_buyer_maker", "is_best_match"]
+
+
+def load_binance_trades(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                        price_precision: int | None = None, size_precision: int | None = None,
+                        time_unit: Literal["auto", "ms", "us"] = "auto", sort: SortPolicy = "stable",
+                        member: str | None = None,
+                        progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Binance trades -> ``TRADE_TICK_DTYPE`` records. Two layouts, told apart by the first line:
+
+    * the ``@trade`` stream flattened to CSV (header ``local_ts_ns,event_time_ms,trade_time_ms,
+      symbol,trade_id,price,qty,is_buyer_maker``): ``ts_event`` = trade time ``T`` (ms),
+      ``ts_init`` = ``local_ts_ns`` (the recorder's clock; it may be *behind* the exchange's);
+    * Binance public-data trades (``id,price,qty,quoteQty,time,isBuyerMaker[,isBestMatch]``, spot
+      without header, USD-M with header): ``ts_event`` = ``ts_init`` = ``time`` in ms, or µs for the
+      2025+ spot files (``time_unit="auto"`` decides from magnitude).
+
+    ``is_buyer_maker`` true means the seller was the aggressor (aggressor_side SELLER=2, else BUYER=1).
+    ``trade_id`` is Binance's numeric trade id.
+    """
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    head = src.head()
+    if not head:
+        raise LoaderError("empty file", file=src.name)
+    first = _split(head[0], ",")
+    if first[: len(_BINANCE_TRADE_STREAM)] == _BINANCE_TRADE_STREAM:
+        t = _read_csv(src, _BINANCE_TRADE_STREAM, ["local_ts_ns", "trade_time_ms", "trade_id", "price",
+                                                   "qty", "is_buyer_maker"], skip_rows=1)
+        local, tt, tid = _ints(t, ["local_ts_ns", "trade_time_ms", "trade_id"])
+        ts_event = _scale_ts(t, "trade_time_ms", tt, "ms")
+        ts_init = local
+    else:
+        has_header = not _is_number(first[0])
+        names = _BINANCE_PUBLIC_TRADES[: len(first)]
+        if len(first) not in (6, 7):
+            raise LoaderError(f"expected 6 or 7 fields in a Binance trades file, got {len(first)}",
+                              file=src.name, line=1)
+        t = _read_csv(src, names, ["id", "price", "qty", "time", "is_buyer_maker"], skip_rows=int(has_header))
+        tid, tm = _ints(t, ["id", "time"])
+        ts_event = _scale_ts(t, "time", tm, _auto_unit(tm) if time_unit == "auto" else time_unit)
+        ts_init = None
+    (price,), pp = _decimals(t, ["price"], tg.price_precision)
+    (size,), sp = _decimals(t, ["qty"], tg.size_precision, allow_negative=False)
+    maker = _categorical(t, "is_buyer_maker", _BOOL_WORDS)
+    aggressor = np.where(maker == 1, _SELL, _BUY)
+    recs = _trades(t.n, tg, ts_event, ts_init, price, size, pp, sp, aggressor, tid)
+    return _finish(t, recs, sort)
+
+
+_KLINE_NAMES = ["open_time", "open", "high", "low", "close", "volume", "close_time", "quote_volume",
+                "count", "taker_buy_volume", "taker_buy_quote_volume", "ignore"]
+
+
+def _sniff_delimiter(line: str, candidates: str = ",|;\t") -> str:
+    counts = {d: line.count(d) for d in candidates}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def load_binance_klines(source: Source, instrument: Any = None, *, bar_type: Any = None,
+                        instrument_id: Any = None, price_precision: int | None = None,
+                        size_precision: int | None = None, delimiter: str | None = None,
+                        sort: SortPolicy = "stable", member: str | None = None,
+                        progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Binance klines (12 columns, with or without header; ``,`` ``|`` ``;`` or tab separated,
+    sniffed from the first line unless ``delimiter`` is given) -> ``BAR_DTYPE`` records.
+
+    ``ts_event`` = bar close = ``close_time + 1 ms`` (Binance's close_time is the last ms of the
+    bar, e.g. open + 59,999 ms for 1m); open/close times in ms, or µs for 2025+ spot files (decided
+    from magnitude). ``volume`` is the base-asset volume (column 6). ``bar_type_id`` from ``bar_type``.
+    """
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision, bar_type)
+    head = src.head()
+    if not head:
+        raise LoaderError("empty file", file=src.name)
+    sep = delimiter or _sniff_delimiter(head[0])
+    first = _split(head[0], sep)
+    if len(first) != 12:
+        raise LoaderError(f"expected 12 fields in a Binance kline, got {len(first)}", file=src.name, line=1)
+    has_header = not _is_number(first[0])
+    t = _read_csv(src, _KLINE_NAMES, ["open_time", "open", "high", "low", "close", "volume", "close_time"],
+                  skip_rows=int(has_header), delimiter=sep)
+    (ct,) = _ints(t, ["close_time"])
+    unit = _auto_unit(ct)
+    ts_event = _scale_ts(t, "close_time", ct + 1, unit)
+    ohlc, pp = _decimals(t, ["open", "high", "low", "close"], tg.price_precision)
+    (vol,), sp = _decimals(t, ["volume"], tg.size_precision, allow_negative=False)
+    return _finish(t, _bars(t.n, tg, ts_event, ohlc, vol, pp, sp), sort)
+
+
+_BOOKTICKER_STREAM = ["local_ts_ns", "symbol", "update_id", "bid_price", "bid_qty", "ask_price", "ask_qty"]
+_BOOKTICKER_PUBLIC = ["update_id", "best_bid_price", "best_bid_qty", "best_ask_price", "best_ask_qty",
+                      "transaction_time", "event_time"]
+
+
+def load_binance_book_ticker(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                             price_precision: int | None = None, size_precision: int | None = None,
+                             sort: SortPolicy = "stable", member: str | None = None,
+                             progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Binance best bid/ask -> ``QUOTE_TICK_DTYPE`` records. Layouts (by header):
+
+    * the ``@bookTicker`` stream flattened to CSV (``local_ts_ns,symbol,update_id,bid_price,bid_qty,
+      ask_price,ask_qty``): spot bookTicker messages carry no exchange time, so ``ts_event`` =
+      ``ts_init`` = ``local_ts_ns`` (receive time);
+    * Binance public-data bookTicker (``update_id,best_bid_price,best_bid_qty,best_ask_price,
+      best_ask_qty,transaction_time,event_time``): ``ts_event`` = ``ts_init`` = transaction_time (ms).
+    """
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    head = src.head()
+    first = _split(head[0], ",") if head else []
+    if first == _BOOKTICKER_STREAM:
+        t = _read_csv(src, first, ["local_ts_ns", "bid_price", "bid_qty", "ask_price", "ask_qty"], skip_rows=1)
+        (ts,) = _ints(t, ["local_ts_ns"])
+        (bid, ask), pp = _decimals(t, ["bid_price", "ask_price"], tg.price_precision)
+        (bq, aq), sp = _decimals(t, ["bid_qty", "ask_qty"], tg.size_precision, allow_negative=False)
+    elif first == _BOOKTICKER_PUBLIC:
+        t = _read_csv(src, first, _BOOKTICKER_PUBLIC[1:6], skip_rows=1)
+        (tt,) = _ints(t, ["transaction_time"])
+        ts = _scale_ts(t, "transaction_time", tt, "ms")
+        (bid, ask), pp = _decimals(t, ["best_bid_price", "best_ask_price"], tg.price_precision)
+        (bq, aq), sp = _decimals(t, ["best_bid_qty", "best_ask_qty"], tg.size_precision, allow_negative=False)
+    else:
+        raise LoaderError(f"unknown bookTicker header {first}", file=src.name, line=1)
+    return _finish(t, _quotes(t.n, tg, ts, None, bid, ask, bq, aq, pp, sp), sort)
+
+
+_T_DEPTH = ["symbol", "timestamp", "first_update_id", "last_update_id", "side", "update_type", "price",
+            "qty", "pu"]
+_SPOT_DEPTH = ["local_ts_ns", "event_time_ms", "first_update_id", "last_update_id", "is_snapshot", "side",
+               "price", "qty"]
+
+
+def load_binance_depth(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                       price_precision: int | None = None, size_precision: int | None = None,
+                       sync: bool = True, sort: SortPolicy = "stable", member: str | None = None,
+                       progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Binance order-book depth -> ``ORDER_BOOK_DELTA_DTYPE`` records (L2, order_id 0).
+
+    Layouts (by header):
+
+    * Binance's historical ``T_DEPTH`` download (``symbol,timestamp,first_update_id,last_update_id,
+      side,update_type,price,qty,pu``): ``ts_event`` = ``ts_init`` = ``timestamp`` (ms);
+    * the spot REST snapshot + ``@depth`` diffs flattened to CSV (``local_ts_ns,event_time_ms,
+      first_update_id,last_update_id,is_snapshot,side,price,qty``): diffs have ``ts_event`` =
+      event time E (ms) and ``ts_init`` = ``local_ts_ns``; snapshot rows (no E in a REST reply)
+      have ``ts_event`` = ``ts_init`` = ``local_ts_ns``.
+
+    Mapping: each snapshot is preceded by a CLEAR delta; snapshot rows are ADD with the SNAPSHOT
+    flag; diff rows are "set" semantics: qty 0 -> DELETE, else UPDATE (repeated (side, price) rows
+    are kept; applying them twice is idempotent). ``sequence`` = last_update_id; the LAST flag marks
+    the final row of each message (rows sharing timestamp and update ids). Side ``b``/``bid`` ->
+    BUY(1), ``a``/``ask`` -> SELL(2).
+
+    ``sync`` (spot layout only): apply Binance's documented sync rule -- the snapshot comes first
+    and diffs with ``last_update_id <= snapshot lastUpdateId`` (already contained in the snapshot)
+    are left out; with ``sync=False`` every row is kept in file order (then subject to ``sort``).
+    """
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    head = src.head()
+    first = _split(head[0], ",") if head else []
+    if first == _T_DEPTH:
+        t = _read_csv(src, first, ["timestamp", "last_update_id", "side", "update_type", "price", "qty"],
+                      skip_rows=1)
+        tms, luid = _ints(t, ["timestamp", "last_update_id"])
+        ts_event = _scale_ts(t, "timestamp", tms, "ms")
+        ts_init = ts_event
+        snap = _categorical(t, "update_type", {"snap": 1, "set": 0}).astype(bool)
+    elif first == _SPOT_DEPTH:
+        import pyarrow.compute as pc
+
+        t = _read_csv(src, first, ["local_ts_ns", "event_time_ms", "last_update_id", "is_snapshot", "side",
+                                   "price", "qty"], skip_rows=1)
+        snap = _categorical(t, "is_snapshot", _BOOL_WORDS).astype(bool)
+        local, luid = _ints(t, ["local_ts_ns", "last_update_id"])
+        # event_time_ms is empty on snapshot rows only: parse the rest
+        et = t.table.column("event_time_ms")
+        empty = pc.equal(et, "").to_numpy(zero_copy_only=False)
+        bad = empty & ~snap
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise t.err(row, "event_time_ms", "empty field")
+        filled = pc.if_else(pc.equal(et, ""), "0", et)
+        t2 = _Table(t.src, t.table.set_column(t.table.schema.get_field_index("event_time_ms"),
+                                              "event_time_ms", filled), t.first_line)
+        (ems,) = _ints(t2, ["event_time_ms"])
+        ts_event = np.where(snap, local, _scale_ts(t2, "event_time_ms", ems, "ms"))
+        ts_init = local
+    else:
+        raise LoaderError(f"unknown Binance depth header {first}", file=src.name, line=1)
+    side = _categorical(t, "side", _SIDE_WORDS)
+    (price,), pp = _decimals(t, ["price"], tg.price_precision)
+    (qty,), sp = _decimals(t, ["qty"], tg.size_precision, allow_negative=False)
+    action = np.where(snap, _ADD, np.where(qty == 0, _DELETE, _UPDATE))
+    last = _group_last([ts_event, luid, snap])
+    flags = np.where(snap, _F_SNAPSHOT, 0) | np.where(last, _F_LAST, 0)
+    recs = _deltas(t.n, tg, ts_event, ts_init, action, side, price, qty, pp, sp, 0, luid, flags)
+    rows = np.arange(t.n)
+    if first == _SPOT_DEPTH and sync and snap.any():
+        snap_luid = int(luid[np.argmax(snap)])
+        keep_snap = np.flatnonzero(snap & (luid == snap_luid))
+        keep_diff = np.flatnonzero(~snap & (luid > snap_luid))
+        order = np.concatenate([keep_snap, keep_diff])
+        recs, rows = recs[order], rows[order]
+        snap = snap[order]
+    starts = snap.copy()
+    starts[1:] &= ~snap[:-1]
+    recs, rows = _with_clears(recs, rows, starts)
+    return _finish(t, recs, sort, rows)
+
+
+# ------------------------------------------------------------------------------------------------
+# Tardis
+
+
+_TARDIS_AGGRESSOR = {"buy": _BUY, "sell": _SELL, "unknown": 0, "": 0}
+
+
+def _tardis_ts(t: _Table) -> tuple[np.ndarray, np.ndarray]:
+    ts, local = _ints(t, ["timestamp", "local_timestamp"])
+    return _scale_ts(t, "timestamp", ts, "us"), _scale_ts(t, "local_timestamp", local, "us")
+
+
+def _expect(src: _Src, expected: Sequence[str]) -> list[str]:
+    head = src.head()
+    if not head:
+        raise LoaderError("empty file", file=src.name)
+    first = _split(head[0], ",")
+    _check_header(src, first, expected)
+    return first
+
+
+def load_tardis_trades(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                       price_precision: int | None = None, size_precision: int | None = None,
+                       sort: SortPolicy = "stable", member: str | None = None,
+                       progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Tardis.dev ``trades`` CSV (``exchange,symbol,timestamp,local_timestamp,id,side,price,amount``)
+    -> ``TRADE_TICK_DTYPE``. ``ts_event`` = ``timestamp``, ``ts_init`` = ``local_timestamp`` (both µs).
+    ``side`` buy/sell/unknown -> aggressor BUYER/SELLER/NONE. ``trade_id`` = ``id`` when it is an
+    integer, else 0 (some venues use non-numeric ids)."""
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    names = _expect(src, ["exchange", "symbol", "timestamp", "local_timestamp", "id", "side", "price", "amount"])
+    t = _read_csv(src, names, ["timestamp", "local_timestamp", "id", "side", "price", "amount"], skip_rows=1)
+    ts, local = _tardis_ts(t)
+    (tid,) = _ints(t, ["id"], lenient=True)
+    side = _categorical(t, "side", _TARDIS_AGGRESSOR)
+    (price,), pp = _decimals(t, ["price"], tg.price_precision)
+    (size,), sp = _decimals(t, ["amount"], tg.size_precision, allow_negative=False)
+    return _finish(t, _trades(t.n, tg, ts, local, price, size, pp, sp, side, tid), sort)
+
+
+def load_tardis_quotes(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                       price_precision: int | None = None, size_precision: int | None = None,
+                       sort: SortPolicy = "stable", member: str | None = None,
+                       progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Tardis.dev ``quotes`` CSV -> ``QUOTE_TICK_DTYPE``. Columns are matched **by name** (the file
+    has ask before bid: ``...,ask_amount,ask_price,bid_price,bid_amount``). ``ts_event`` =
+    ``timestamp``, ``ts_init`` = ``local_timestamp`` (µs). Empty fields are an error."""
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    names = _expect(src, ["exchange", "symbol", "timestamp", "local_timestamp", "ask_amount", "ask_price",
+                          "bid_price", "bid_amount"])
+    t = _read_csv(src, names, names[2:], skip_rows=1)
+    ts, local = _tardis_ts(t)
+    (bid, ask), pp = _decimals(t, ["bid_price", "ask_price"], tg.price_precision)
+    (bq, aq), sp = _decimals(t, ["bid_amount", "ask_amount"], tg.size_precision, allow_negative=False)
+    return _finish(t, _quotes(t.n, tg, ts, local, bid, ask, bq, aq, pp, sp), sort)
+
+
+def load_tardis_book_snapshot(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                              price_precision: int | None = None, size_precision: int | None = None,
+                              sort: SortPolicy = "stable", member: str | None = None,
+                              progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Tardis.dev ``book_snapshot_N`` CSV (``asks[i].price,asks[i].amount,bids[i].price,
+    bids[i].amount`` for i < N, interleaved per level) -> ``ORDER_BOOK_DELTA_DTYPE``.
+
+    Each row becomes a CLEAR delta followed by ADDs: asks level 0..N-1, then bids level 0..N-1
+    (SNAPSHOT flag on all, LAST on the row's final delta). A level whose price and amount are both
+    empty (thin book) is left out; one empty without the other is an error.
+    ``ts_event`` = ``timestamp``, ``ts_init`` = ``local_timestamp`` (µs).
+    """
+    import pyarrow.compute as pc
+
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    head = src.head()
+    names = _split(head[0], ",") if head else []
+    if names[:4] != ["exchange", "symbol", "timestamp", "local_timestamp"] or (len(names) - 4) % 4:
+        raise LoaderError(f"not a Tardis book_snapshot header: {names[:8]}", file=src.name, line=1)
+    levels = (len(names) - 4) // 4
+    expected = names[:4] + [f"{s}[{i}].{f}" for i in range(levels) for s in ("asks", "bids")
+                            for f in ("price", "amount")]
+    _check_header(src, names, expected)
+    t = _read_csv(src, names, names[2:], skip_rows=1)
+    ts, local = _tardis_ts(t)
+    cols = [(s, i) for s in ("asks", "bids") for i in range(levels)]
+    # fill empty level pairs with "0" so the parsers see numbers; remember which were present
+    tbl = t.table
+    present = np.ones((t.n, len(cols)), dtype=bool)
+    for j, (s, i) in enumerate(cols):
+        pe = pc.equal(tbl.column(f"{s}[{i}].price"), "").to_numpy(zero_copy_only=False)
+        ae = pc.equal(tbl.column(f"{s}[{i}].amount"), "").to_numpy(zero_copy_only=False)
+        if (pe != ae).any():
+            row = int(np.argmax(pe != ae))
+            raise t.err(row, f"{s}[{i}].{'price' if pe[row] else 'amount'}", "empty field")
+        if pe.any():
+            present[:, j] = ~pe
+            for f in ("price", "amount"):
+                name = f"{s}[{i}].{f}"
+                tbl = tbl.set_column(tbl.schema.get_field_index(name), name,
+                                     pc.if_else(pc.equal(tbl.column(name), ""), "0", tbl.column(name)))
+    t = _Table(t.src, tbl, t.first_line)
+    prices, pp = _decimals(t, [f"{s}[{i}].price" for s, i in cols], tg.price_precision)
+    sizes, sp = _decimals(t, [f"{s}[{i}].amount" for s, i in cols], tg.size_precision, allow_negative=False)
+    k = 1 + len(cols)
+    n = t.n
+    price = np.zeros((n, k), dtype=np.int64)
+    size = np.zeros((n, k), dtype=np.int64)
+    price[:, 1:] = np.column_stack(prices) if cols else 0
+    size[:, 1:] = np.column_stack(sizes) if cols else 0
+    side = np.array([0] + [_SELL if s == "asks" else _BUY for s, _ in cols], dtype=np.uint8)
+    action = np.array([_CLEAR] + [_ADD] * len(cols), dtype=np.uint8)
+    keep = np.ones((n, k), dtype=bool)
+    keep[:, 1:] = present
+    rows2d = np.repeat(np.arange(n)[:, None], k, axis=1)
+    flat = keep.ravel()
+    rows = rows2d.ravel()[flat]
+    m = int(flat.sum())
+    recs = _deltas(m, tg, ts[rows], local[rows], np.broadcast_to(action, (n, k)).ravel()[flat],
+                   np.broadcast_to(side, (n, k)).ravel()[flat], price.ravel()[flat], size.ravel()[flat],
+                   pp, sp, 0, 0, _F_SNAPSHOT)
+    last = np.ones(m, dtype=bool)
+    last[:-1] = rows[1:] != rows[:-1]
+    recs["flags"] |= np.where(last, _F_LAST, 0).astype(np.uint8)
+    return _finish(t, recs, sort, rows)
+
+
+def load_tardis_incremental_book_l2(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                                    price_precision: int | None = None, size_precision: int | None = None,
+                                    sort: SortPolicy = "stable", member: str | None = None,
+                                    progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Tardis.dev ``incremental_book_L2`` CSV (``exchange,symbol,timestamp,local_timestamp,
+    is_snapshot,side,price,amount``) -> ``ORDER_BOOK_DELTA_DTYPE``.
+
+    A run of ``is_snapshot=true`` rows is a snapshot: a CLEAR delta precedes it and its rows are
+    ADDs with the SNAPSHOT flag; other rows are "set" updates (amount 0 -> DELETE, else UPDATE).
+    LAST marks the final row of each (timestamp, local_timestamp) group. Amounts are kept in the
+    file's unit (Deribit inverse contracts: USD). ``ts_event``/``ts_init`` as for Tardis trades.
+    """
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    names = _expect(src, ["exchange", "symbol", "timestamp", "local_timestamp", "is_snapshot", "side", "price",
+                          "amount"])
+    t = _read_csv(src, names, names[2:], skip_rows=1)
+    ts, local = _tardis_ts(t)
+    snap = _categorical(t, "is_snapshot", _BOOL_WORDS).astype(bool)
+    side = _categorical(t, "side", _SIDE_WORDS)
+    (price,), pp = _decimals(t, ["price"], tg.price_precision)
+    (size,), sp = _decimals(t, ["amount"], tg.size_precision, allow_negative=False)
+    action = np.where(snap, _ADD, np.where(size == 0, _DELETE, _UPDATE))
+    last = _group_last([ts, local])
+    flags = np.where(snap, _F_SNAPSHOT, 0) | np.where(last, _F_LAST, 0)
+    recs = _deltas(t.n, tg, ts, local, action, side, price, size, pp, sp, 0, 0, flags)
+    starts = snap.copy()
+    starts[1:] &= ~snap[:-1]
+    recs, rows = _with_clears(recs, np.arange(t.n), starts)
+    return _finish(t, recs, sort, rows)
+
+
+# ------------------------------------------------------------------------------------------------
+# Databento CSV (as written by databento-dbn's transcoder with pretty_px=True, pretty_ts=False)
+
+
+_DB_SIDE = {"B": _BUY, "A": _SELL, "N": 0}
+_DB_TRADES = ["ts_recv", "ts_event", "rtype", "publisher_id", "instrument_id", "action", "side", "depth",
+              "price", "size", "flags", "ts_in_delta", "sequence", "symbol"]
+_DB_MBP1 = ["ts_recv", "ts_event", "rtype", "publisher_id", "instrument_id", "action", "side", "depth",
+            "price", "size", "flags", "ts_in_delta", "sequence", "bid_px_00", "ask_px_00", "bid_sz_00",
+            "ask_sz_00", "bid_ct_00", "ask_ct_00", "symbol"]
+_DB_MBO = ["ts_recv", "ts_event", "rtype", "publisher_id", "instrument_id", "action", "side", "price", "size",
+           "channel_id", "order_id", "flags", "ts_in_delta", "sequence", "symbol"]
+_DB_OHLCV = ["ts_event", "rtype", "publisher_id", "instrument_id", "open", "high", "low", "close", "volume",
+             "symbol"]
+_DB_OHLCV_NS = {32: 1_000_000_000, 33: 60_000_000_000, 34: 3_600_000_000_000, 35: 86_400_000_000_000}
+
+
+def _db_header(src: _Src, expected: Sequence[str]) -> list[str]:
+    head = src.head()
+    names = _split(head[0], ",") if head else []
+    # the symbol column is present only with map_symbols
+    if names != list(expected) and names != list(expected)[:-1]:
+        _check_header(src, names, expected)
+    return names
+
+
+def load_databento_trades(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                          price_precision: int | None = None, size_precision: int | None = None,
+                          sort: SortPolicy = "stable", member: str | None = None,
+                          progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Databento ``trades`` CSV -> ``TRADE_TICK_DTYPE``. ``ts_event`` = ``ts_event``, ``ts_init`` =
+    ``ts_recv`` (ns). ``side`` B/A/N -> aggressor BUYER/SELLER/NONE. ``trade_id`` = the venue
+    ``sequence`` number (CME trades carry no other id). ``flags`` copied (Databento bit values)."""
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    names = _db_header(src, _DB_TRADES)
+    t = _read_csv(src, names, ["ts_recv", "ts_event", "side", "price", "size", "flags", "sequence"], skip_rows=1)
+    recv, ev, fl, seq = _ints(t, ["ts_recv", "ts_event", "flags", "sequence"])
+    side = _categorical(t, "side", _DB_SIDE)
+    (price,), pp = _decimals(t, ["price"], tg.price_precision)
+    (size,), sp = _decimals(t, ["size"], tg.size_precision, allow_negative=False)
+    return _finish(t, _trades(t.n, tg, ev, recv, price, size, pp, sp, side, seq, fl & 0xFF), sort)
+
+
+def load_databento_mbp1(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                        price_precision: int | None = None, size_precision: int | None = None,
+                        sort: SortPolicy = "stable", member: str | None = None,
+                        progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Databento ``mbp-1`` CSV -> ``QUOTE_TICK_DTYPE``: one quote per row, the top of book *after*
+    the row's event (``bid_px_00``, ``ask_px_00``, ``bid_sz_00``, ``ask_sz_00``). ``ts_event`` =
+    ``ts_event``, ``ts_init`` = ``ts_recv``; ``flags`` copied. An undefined side (empty price) is an
+    error."""
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    names = _db_header(src, _DB_MBP1)
+    t = _read_csv(src, names, ["ts_recv", "ts_event", "flags", "bid_px_00", "ask_px_00", "bid_sz_00",
+                               "ask_sz_00"], skip_rows=1)
+    recv, ev, fl = _ints(t, ["ts_recv", "ts_event", "flags"])
+    (bid, ask), pp = _decimals(t, ["bid_px_00", "ask_px_00"], tg.price_precision)
+    (bq, aq), sp = _decimals(t, ["bid_sz_00", "ask_sz_00"], tg.size_precision, allow_negative=False)
+    return _finish(t, _quotes(t.n, tg, ev, recv, bid, ask, bq, aq, pp, sp, fl), sort)
+
+
+_DB_MBO_ACTION = {"A": _ADD, "C": _DELETE, "M": _UPDATE, "R": _CLEAR, "T": 0, "F": 0}
+
+
+def load_databento_mbo(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                       price_precision: int | None = None, size_precision: int | None = None,
+                       sort: SortPolicy = "stable", member: str | None = None,
+                       progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Databento ``mbo`` (L3) CSV -> ``ORDER_BOOK_DELTA_DTYPE`` with ``order_id``.
+
+    Actions: A -> ADD, C -> DELETE, M -> UPDATE, R -> CLEAR. Trade (T) and fill (F) rows are
+    **not** book changes on Databento MBO (the resting order's reduction arrives as its own C/M
+    row), so they are left out of the deltas by this documented rule; load them as trades with
+    ``load_databento_trades`` on a trades file. ``ts_event`` = ``ts_event``, ``ts_init`` =
+    ``ts_recv``; ``sequence`` and ``flags`` (LAST/TOB/SNAPSHOT/BAD_TS_RECV bits) copied.
+    ``sort`` applies to ``ts_event``.
+    """
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    names = _db_header(src, _DB_MBO)
+    t = _read_csv(src, names, ["ts_recv", "ts_event", "action", "side", "price", "size", "order_id", "flags",
+                               "sequence"], skip_rows=1)
+    recv, ev, oid, fl, seq = _ints(t, ["ts_recv", "ts_event", "order_id", "flags", "sequence"])
+    action = _categorical(t, "action", _DB_MBO_ACTION)
+    side = _categorical(t, "side", _DB_SIDE)
+    (price,), pp = _decimals(t, ["price"], tg.price_precision)
+    (size,), sp = _decimals(t, ["size"], tg.size_precision, allow_negative=False)
+    keep = action != 0
+    rows = np.flatnonzero(keep)
+    recs = _deltas(len(rows), tg, ev[rows], recv[rows], action[rows], side[rows], price[rows], size[rows],
+                   pp, sp, oid[rows], seq[rows], fl[rows] & 0xFF)
+    return _finish(t, recs, sort, rows)
+
+
+def load_databento_ohlcv(source: Source, instrument: Any = None, *, bar_type: Any = None,
+                         instrument_id: Any = None, price_precision: int | None = None,
+                         size_precision: int | None = None, sort: SortPolicy = "stable",
+                         member: str | None = None, progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Databento ``ohlcv-1s/1m/1h/1d`` CSV -> ``BAR_DTYPE``. Databento labels bars by their **open**
+    time; ``ts_event`` = open + the interval given by ``rtype`` (32: 1 s, 33: 1 min, 34: 1 h, 35: 1 d)."""
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision, bar_type)
+    names = _db_header(src, _DB_OHLCV)
+    t = _read_csv(src, names, ["ts_event", "rtype", "open", "high", "low", "close", "volume"], skip_rows=1)
+    ev, rtype = _ints(t, ["ts_event", "rtype"])
+    interval = np.zeros(t.n, dtype=np.int64)
+    for rt, ns in _DB_OHLCV_NS.items():
+        interval[rtype == rt] = ns
+    if (interval == 0).any():
+        row = int(np.argmax(interval == 0))
+        raise t.err(row, "rtype", f"not an OHLCV rtype (32-35): {t.text('rtype', row)!r}")
+    ohlc, pp = _decimals(t, ["open", "high", "low", "close"], tg.price_precision)
+    (vol,), sp = _decimals(t, ["volume"], tg.size_precision, allow_negative=False)
+    return _finish(t, _bars(t.n, tg, ev + interval, ohlc, vol, pp, sp), sort)
+
+
+def load_databento_dbn(source: Source, instrument: Any = None, *, bar_type: Any = None,
+                       instrument_id: Any = None, price_precision: int | None = None,
+                       size_precision: int | None = None, sort: SortPolicy = "stable") -> np.ndarray:
+    """Databento DBN file (``.dbn`` or ``.dbn.zst``; schemas trades, mbp-1, mbo, ohlcv-*) -> records.
+
+    Needs the optional ``databento-dbn`` package (``pip install alphaforge[dbn]``; imported here,
+    lazily). The file is transcoded in memory with Databento's own encoder to CSV (``pretty_px``:
+    exact 9-decimal strings, integer ns timestamps) and loaded by the matching CSV loader above, so
+    both paths give identical records. Errors name the DBN file; line numbers refer to the
+    transcoded CSV (record index + 2).
+    """
+    try:
+        import databento_dbn as dbn
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("load_databento_dbn needs the optional 'databento-dbn' package "
+                          "(pip install alphaforge[dbn])") from exc
+    src = _src(source)
+    f = src.open()
+    try:
+        raw = bytes(f.read())
+    finally:
+        f.close()
+    buf = io.BytesIO()
+    try:
+        tc = dbn.Transcoder(buf, dbn.Encoding.CSV, dbn.Compression.NONE, pretty_px=True, pretty_ts=False,
+                            map_symbols=True)
+        tc.write(raw)
+        tc.flush()
+    except Exception as exc:
+        raise LoaderError(f"not a readable DBN file: {exc}", file=src.name) from None
+    csv = _Src(name=src.name, data=buf.getvalue())
+    head = csv.head()
+    names = _split(head[0], ",") if head else []
+    kw: dict[str, Any] = dict(instrument_id=instrument_id, price_precision=price_precision,
+                              size_precision=size_precision, sort=sort)
+    for expected, fn in ((_DB_TRADES, load_databento_trades), (_DB_MBP1, load_databento_mbp1),
+                         (_DB_MBO, load_databento_mbo)):
+        if names in (expected, expected[:-1]):
+            return fn(csv, instrument, **kw)
+    if names in (_DB_OHLCV, _DB_OHLCV[:-1]):
+        return load_databento_ohlcv(csv, instrument, bar_type=bar_type, **kw)
+    raise LoaderError(f"unsupported DBN schema (columns {names[:6]}...)", file=src.name)
+
+
+# ------------------------------------------------------------------------------------------------
+# OHLC CSVs (Yahoo, backtrader, backtesting.py, CME/FTX minute bars, ...)
+
+
+_DT_NAMES = ("", "date", "datetime", "timestamp", "timestamp_utc", "time", "dt", "unnamed: 0")
+
+
+def load_ohlc_csv(source: Source, instrument: Any = None, *, bar_type: Any = None, instrument_id: Any = None,
+                  price_precision: int | None = None, size_precision: int | None = None,
+                  label: Literal["close", "open"] = "close", interval: int | None = None,
+                  utc_offset_minutes: int = 0, delimiter: str | None = None, sort: SortPolicy = "stable",
+                  member: str | None = None, progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """An OHLC(V) CSV with a header -> ``BAR_DTYPE``. Columns are found by (case-insensitive) name:
+    a date-time column (empty name as in pandas dumps, ``Date``, ``Datetime``, ``timestamp``,
+    ``timestamp_utc``) or separate ``Date`` + ``Time`` columns, then ``Open``, ``High``, ``Low``,
+    ``Close`` and optionally ``Volume`` (else 0). Other columns (``Adj Close`` in either position,
+    ``OpenInterest``, ``pricetype``) are ignored. Delimiter ``,``/``;``/``|``/tab sniffed from the
+    header. Handles CRLF and backtrader's quirk of a 7-name header over 8-field rows (``Date,Time,
+    ...``): a missing ``Time`` name is inserted after ``Date`` when every row has one more field.
+
+    Timestamps: ``YYYY-MM-DD[ HH:MM[:SS[.f]]][±HH:MM]`` (naive = UTC, or local at
+    ``utc_offset_minutes`` east of UTC). ``ts_event`` is the bar **close** time:
+
+    * a **date-only** label (daily/monthly files) means the bar closes at the end of that day:
+      ``ts_event`` = label date + 24 h (00:00 UTC of the next day);
+    * intraday with ``label="close"`` (default; backtrader, the CME 6EH4 minute bars): the label;
+    * intraday with ``label="open"`` (e.g. backtesting.py's EURUSD hourly): label + ``interval`` ns
+      (required).
+    """
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision, bar_type)
+    head = src.head()
+    if len(head) < 1:
+        raise LoaderError("empty file", file=src.name)
+    sep = delimiter or _sniff_delimiter(head[0])
+    names = _split(head[0], sep)
+    lower = [n.lower() for n in names]
+    if len(head) > 1:
+        nfields = len(_split(head[1], sep))
+        if nfields == len(names) + 1 and "date" in lower and "time" not in lower:
+            i = lower.index("date") + 1
+            names.insert(i, "Time")
+            lower.insert(i, "time")
+    if len(set(names)) != len(names):
+        names = [n or f"column{i}" for i, n in enumerate(names)]
+    names = [n if n else "_datetime" for n in names]
+    lower = [n.lower() for n in names]
+
+    def find(*cands: str) -> str | None:
+        for c in cands:
+            if c in lower:
+                return names[lower.index(c)]
+        return None
+
+    date_col = find("date")
+    time_col = find("time") if date_col else None
+    dt_col = find("_datetime", "datetime", "timestamp", "timestamp_utc", "date", "dt", "time")
+    cols = {k: find(k) for k in ("open", "high", "low", "close", "volume")}
+    missing = [k for k in ("open", "high", "low", "close") if cols[k] is None]
+    if missing or dt_col is None:
+        raise LoaderError(f"header {names} lacks {missing or 'a date/time column'}", file=src.name, line=1)
+    if time_col is not None:
+        dt_col = date_col
+    include = [dt_col] + ([time_col] if time_col else []) + [c for c in cols.values() if c]
+    t = _read_csv(src, names, include, skip_rows=1, delimiter=sep)
+    ts = _datetimes(t, dt_col)
+    if time_col is not None:
+        ts = ts + _datetimes(t, time_col, time_only=True)
+        date_only = False
+    else:
+        import pyarrow.compute as pc
+
+        lengths = pc.utf8_length(t.table.column(dt_col)).to_numpy(zero_copy_only=False)
+        date_only = bool(t.n) and bool(np.all((lengths == 10) | (lengths == 8)))
+    ts = ts - np.int64(utc_offset_minutes) * 60_000_000_000
+    if date_only:
+        ts = ts + 86_400_000_000_000
+    elif label == "open":
+        if not interval or interval <= 0:
+            raise ValueError("label='open' needs the bar length: interval=<ns>")
+        ts = ts + np.int64(interval)
+    elif label != "close":
+        raise ValueError(f"label must be 'close' or 'open', was {label!r}")
+    ohlc, pp = _decimals(t, [cols["open"], cols["high"], cols["low"], cols["close"]], tg.price_precision)
+    if cols["volume"]:
+        (vol,), sp = _decimals(t, [cols["volume"]], tg.size_precision, allow_negative=False)
+    else:
+        vol, sp = np.zeros(t.n, dtype=np.int64), tg.size_precision or 0
+    return _finish(t, _bars(t.n, tg, ts, ohlc, vol, pp, sp), sort)
+
+
+# ------------------------------------------------------------------------------------------------
+# FX
+
+
+def load_histdata_quotes(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                         price_precision: int | None = None, size_precision: int | None = None,
+                         utc_offset_minutes: int = -300, sort: SortPolicy = "stable",
+                         member: str | None = None, progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """HistData.com ASCII tick CSV (no header: ``YYYYMMDD HHMMSSfff,bid,ask,volume``) ->
+    ``QUOTE_TICK_DTYPE``.
+
+    Time zone: HistData publishes in **EST without daylight saving** (UTC-5 all year), so the
+    default ``utc_offset_minutes=-300`` converts ``20200101 170000065`` to 2020-01-01 22:00:00.065
+    UTC (the 17:00 New York FX open). The files carry no sizes (``volume`` is always 0):
+    ``bid_size`` = ``ask_size`` = 0 and size precision 0 unless given.
+    ``ts_init`` = ``ts_event``.
+    """
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    t = _read_csv(src, ["datetime", "bid", "ask", "volume"], ["datetime", "bid", "ask"], skip_rows=0)
+    ts = _datetimes(t, "datetime") - np.int64(utc_offset_minutes) * 60_000_000_000
+    (bid, ask), pp = _decimals(t, ["bid", "ask"], tg.price_precision)
+    sp = tg.size_precision or 0
+    return _finish(t, _quotes(t.n, tg, ts, None, bid, ask, 0, 0, pp, sp), sort)
+
+
+def load_fxcm_bars(bid_source: Source, ask_source: Source, instrument: Any = None, *,
+                   output: Literal["bars", "quotes"] = "bars", bid_bar_type: Any = None,
+                   ask_bar_type: Any = None, instrument_id: Any = None, price_precision: int | None = None,
+                   size_precision: int | None = None, interval: int = 60_000_000_000,
+                   sort: SortPolicy = "stable") -> tuple[np.ndarray, np.ndarray] | np.ndarray:
+    """FXCM bid-side and ask-side minute bars (two files, header ``timestamp,open,high,low,close``, no
+    volume) -> records.
+
+    FXCM labels bars by their **open** time: ``ts_event`` = label + ``interval`` (default 1 minute).
+    Both files must have identical timestamp columns (checked; a mismatch raises naming the line).
+
+    * ``output="bars"`` (default): ``(bid_bars, ask_bars)``, two ``BAR_DTYPE`` arrays (volume 0),
+      with ``bar_type_id`` from ``bid_bar_type``/``ask_bar_type`` (e.g. ``...-1-MINUTE-BID-EXTERNAL``);
+    * ``output="quotes"``: one ``QUOTE_TICK_DTYPE`` per minute at the bar close with the two closes
+      (``bid_price`` = bid close, ``ask_price`` = ask close, sizes 0). Rows where the ask bar is
+      below the bid bar (a known quirk of these files) are kept as they are (crossed quotes).
+    """
+    tg_bid = _target(instrument, instrument_id, price_precision, size_precision, bid_bar_type)
+    tg_ask = _target(instrument, instrument_id, price_precision, size_precision, ask_bar_type)
+    pp = tg_bid.price_precision
+    if pp is None:
+        # infer one precision for both sides
+        b0 = load_ohlc_csv(bid_source, bar_type=bid_bar_type, instrument_id=tg_bid.instrument_id,
+                           label="open", interval=interval, price_precision=None, size_precision=0, sort=sort)
+        a0 = load_ohlc_csv(ask_source, bar_type=ask_bar_type, instrument_id=tg_ask.instrument_id,
+                           label="open", interval=interval, price_precision=None, size_precision=0, sort=sort)
+        pp = int(max(b0["price_prec"].max(initial=0), a0["price_prec"].max(initial=0)))
+    kw = dict(label="open", interval=interval, price_precision=pp, size_precision=tg_bid.size_precision or 0,
+              sort=sort)
+    bid = load_ohlc_csv(bid_source, bar_type=tg_bid.bar_type_id, instrument_id=tg_bid.instrument_id, **kw)
+    ask = load_ohlc_csv(ask_source, bar_type=tg_ask.bar_type_id, instrument_id=tg_ask.instrument_id, **kw)
+    if len(bid) != len(ask) or not np.array_equal(bid["ts_event"], ask["ts_event"]):
+        n = min(len(bid), len(ask))
+        diff = np.flatnonzero(bid["ts_event"][:n] != ask["ts_event"][:n])
+        row = int(diff[0]) if len(diff) else n
+        raise LoaderError(f"bid and ask files have different timestamps ({len(bid)} vs {len(ask)} rows)",
+                          file=str(ask_source) if not isinstance(ask_source, bytes) else "<bytes>",
+                          line=row + 2, field="timestamp")
+    if output == "bars":
+        return bid, ask
+    if output != "quotes":
+        raise ValueError(f"output must be 'bars' or 'quotes', was {output!r}")
+    iid = tg_bid.instrument_id
+    out = np.zeros(len(bid), dtype=QUOTE_TICK_DTYPE)
+    out["ts_event"] = bid["ts_event"]
+    out["ts_init"] = bid["ts_event"]
+    out["bid_price"] = bid["close"]
+    out["ask_price"] = ask["close"]
+    out["instrument_id"] = iid
+    out["price_prec"] = pp
+    out["size_prec"] = tg_bid.size_precision or 0
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Generic CSV
+
+
+_REQUIRED = {
+    "trades": ("ts_event", "price", "size"),
+    "quotes": ("ts_event", "bid_price", "ask_price"),
+    "bars": ("ts_event", "open", "high", "low", "close"),
+    "deltas": ("ts_event", "action", "side", "price", "size"),
+}
+_OPTIONAL = {
+    "trades": ("ts_init", "aggressor_side", "trade_id"),
+    "quotes": ("ts_init", "bid_size", "ask_size"),
+    "bars": ("ts_init", "volume"),
+    "deltas": ("ts_init", "order_id", "sequence", "flags"),
+}
+_CODE_WORDS = {"0": 0, "1": 1, "2": 2, "3": 3, "4": 4, "buy": _BUY, "sell": _SELL, "BUY": _BUY, "SELL": _SELL,
+               "B": _BUY, "A": _SELL, "S": _SELL, "b": _BUY, "a": _SELL, "s": _SELL, "bid": _BUY, "ask": _SELL,
+               "N": 0, "": 0}
+_ACTION_WORDS = {"1": _ADD, "2": _UPDATE, "3": _DELETE, "4": _CLEAR, "add": _ADD, "update": _UPDATE,
+                 "delete": _DELETE, "clear": _CLEAR, "A": _ADD, "M": _UPDATE, "C": _DELETE, "R": _CLEAR}
+
+
+def load_csv(source: Source, data_type: Literal["trades", "quotes", "bars", "deltas"],
+             columns: Mapping[str, str | int], instrument: Any = None, *, instrument_id: Any = None,
+             bar_type: Any = None, price_precision: int | None = None, size_precision: int | None = None,
+             ts_unit: Literal["ns", "us", "ms", "s", "datetime"] = "ns", has_header: bool = True,
+             delimiter: str = ",", utc_offset_minutes: int = 0, sort: SortPolicy = "stable",
+             member: str | None = None, progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """A CSV of any layout -> records, with ``columns`` mapping record fields to CSV columns (names,
+    or 0-based positions when ``has_header=False``).
+
+    Required fields: trades ``ts_event, price, size``; quotes ``ts_event, bid_price, ask_price``;
+    bars ``ts_event, open, high, low, close``; deltas ``ts_event, action, side, price, size``.
+    Optional: ``ts_init`` (else = ts_event), trades ``aggressor_side, trade_id``; quotes
+    ``bid_size, ask_size`` (else 0); bars ``volume`` (else 0; ``ts_event`` must be the bar close);
+    deltas ``order_id, sequence, flags``. Timestamps are integers in ``ts_unit`` or, with
+    ``ts_unit="datetime"``, ISO-like text (naive = UTC, else local at ``utc_offset_minutes``).
+    Sides: 1/2, buy/sell, B/A(S), bid/ask; actions: 1-4, add/update/delete/clear, A/M/C/R.
+    """
+    if data_type not in _REQUIRED:
+        raise ValueError(f"data_type must be one of {list(_REQUIRED)}, was {data_type!r}")
+    missing = [f for f in _REQUIRED[data_type] if f not in columns]
+    unknown = [f for f in columns if f not in _REQUIRED[data_type] + _OPTIONAL[data_type]]
+    if missing or unknown:
+        raise ValueError(f"columns for {data_type}: missing {missing}, unknown {unknown}")
+    if ts_unit not in NS_PER_UNIT and ts_unit != "datetime":
+        raise ValueError(f"ts_unit must be one of ns/us/ms/s/datetime, was {ts_unit!r}")
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision, bar_type)
+    head = src.head()
+    if not head:
+        raise LoaderError("empty file", file=src.name)
+    first = _split(head[0], delimiter)
+    if has_header:
+        names = [n or f"column{i}" for i, n in enumerate(first)]
+        if len(set(names)) != len(names):
+            raise LoaderError(f"duplicate column names in header {first}", file=src.name, line=1)
+    else:
+        names = [f"column{i}" for i in range(len(first))]
+
+    def col(field: str) -> str:
+        spec = columns[field]
+        if isinstance(spec, int):
+            if not 0 <= spec < len(names):
+                raise ValueError(f"column index {spec} for {field!r} out of range (0-{len(names) - 1})")
+            return names[spec]
+        if spec not in names:
+            raise LoaderError(f"no column {spec!r} (for {field}) in header {names}", file=src.name, line=1)
+        return spec
+
+    fields = {f: col(f) for f in columns}
+    t = _read_csv(src, names, sorted(set(fields.values()), key=names.index), skip_rows=int(has_header),
+                  delimiter=delimiter)
+
+    def ts_of(field: str) -> np.ndarray:
+        c = fields[field]
+        if ts_unit == "datetime":
+            return _datetimes(t, c) - np.int64(utc_offset_minutes) * 60_000_000_000
+        (v,) = _ints(t, [c])
+        return _scale_ts(t, c, v, ts_unit)
+
+    def codes(field: str, words: Mapping[str, int]) -> np.ndarray:
+        # integer codes (the common case) parse fast; anything else goes through the word table
+        job = _Job(t, fields[field], "int")
+        for task in job.tasks():
+            task()
+        top = max(v for k, v in words.items() if k.isdigit())
+        if job.failure() is None and (t.n == 0 or (job.out.min() >= 0 and job.out.max() <= top)):
+            return job.out
+        return _categorical(t, fields[field], words)
+
+    ts_event = ts_of("ts_event")
+    ts_init = ts_of("ts_init") if "ts_init" in fields else None
+    n = t.n
+    if data_type == "trades":
+        (price,), pp = _decimals(t, [fields["price"]], tg.price_precision)
+        (size,), sp = _decimals(t, [fields["size"]], tg.size_precision, allow_negative=False)
+        aggr = codes("aggressor_side", _CODE_WORDS) if "aggressor_side" in fields else 0
+        tid = _ints(t, [fields["trade_id"]], lenient=True)[0] if "trade_id" in fields else 0
+        recs = _trades(n, tg, ts_event, ts_init, price, size, pp, sp, aggr, tid)
+    elif data_type == "quotes":
+        (bid, ask), pp = _decimals(t, [fields["bid_price"], fields["ask_price"]], tg.price_precision)
+        size_fields = [fields[f] for f in ("bid_size", "ask_size") if f in fields]
+        if size_fields:
+            sizes, sp = _decimals(t, size_fields, tg.size_precision, allow_negative=False)
+            bq = sizes[0] if "bid_size" in fields else 0
+            aq = sizes[-1] if "ask_size" in fields else 0
+        else:
+            bq, aq, sp = 0, 0, tg.size_precision or 0
+        recs = _quotes(n, tg, ts_event, ts_init, bid, ask, bq, aq, pp, sp)
+    elif data_type == "bars":
+        ohlc, pp = _decimals(t, [fields[k] for k in ("open", "high", "low", "close")], tg.price_precision)
+        if "volume" in fields:
+            (vol,), sp = _decimals(t, [fields["volume"]], tg.size_precision, allow_negative=False)
+        else:
+            vol, sp = 0, tg.size_precision or 0
+        recs = _bars(n, tg, ts_event, ohlc, vol, pp, sp)
+        if ts_init is not None:
+            recs["ts_init"] = ts_init
+    else:
+        (price,), pp = _decimals(t, [fields["price"]], tg.price_precision)
+        (size,), sp = _decimals(t, [fields["size"]], tg.size_precision, allow_negative=False)
+        action = codes("action", _ACTION_WORDS)
+        side = codes("side", _CODE_WORDS)
+        extra = {f: _ints(t, [fields[f]])[0] if f in fields else 0 for f in ("order_id", "sequence", "flags")}
+        recs = _deltas(n, tg, ts_event, ts_init, action, side, price, size, pp, sp, extra["order_id"],
+                       extra["sequence"], extra["flags"])
+    return _finish(t, recs, sort)
+
+
+#: Format name -> loader, for the CLI (``alphaforge data import FORMAT FILE``).
+LOADERS: dict[str, Callable[..., Any]] = {
+    "binance-trades": load_binance_trades,
+    "binance-klines": load_binance_klines,
+    "binance-bookticker": load_binance_book_ticker,
+    "binance-depth": load_binance_depth,
+    "tardis-trades": load_tardis_trades,
+    "tardis-quotes": load_tardis_quotes,
+    "tardis-book-snapshot": load_tardis_book_snapshot,
+    "tardis-incremental-l2": load_tardis_incremental_book_l2,
+    "databento-trades": load_databento_trades,
+    "databento-mbp1": load_databento_mbp1,
+    "databento-mbo": load_databento_mbo,
+    "databento-ohlcv": load_databento_ohlcv,
+    "databento-dbn": load_databento_dbn,
+    "ohlc-csv": load_ohlc_csv,
+    "histdata-quotes": load_histdata_quotes,
+}
