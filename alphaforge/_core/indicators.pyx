@@ -133,6 +133,10 @@ cdef class Indicator:
     Attributes: ``name`` (e.g. ``"EMA"``), ``inputs`` (columns used), ``output_names`` (named
     outputs, ``"value"`` first), ``value`` (primary output, a float), ``initialized`` (enough
     inputs for the full definition), ``has_inputs``, ``count`` (inputs since construction/reset).
+
+    Custom indicators: the engine updates indicators through the C method ``update_c``, so a new
+    indicator is written in Cython (override ``update_c``, ``reset_c`` and ``outputs_c``); a Python
+    subclass of a concrete indicator (``class MyEMA(EMA)``) inherits its C update and works too.
     """
 
     def __cinit__(self):
@@ -334,12 +338,22 @@ cdef class WMA(Indicator):
         rb_free(&self._buf)
 
     cdef void push(self, double x) noexcept:
-        cdef Py_ssize_t i, n
+        cdef Py_ssize_t i, n, start
         cdef double num = 0.0
+        cdef double w = 1.0
+        cdef const double* d = self._buf.data
         rb_push(&self._buf, x)
         n = self._buf.size
-        for i in range(n):
-            num += (i + 1.0) * rb_get(&self._buf, i)
+        # oldest -> newest is data[start:cap] then data[0:head] (start = head when full, else 0)
+        start = self._buf.head if n == self._buf.cap else 0
+        if n == self._buf.cap:
+            for i in range(start, n):
+                num += w * d[i]
+                w += 1.0
+            start = 0
+        for i in range(start, self._buf.head):
+            num += w * d[i]
+            w += 1.0
         self.value = num / (n * (n + 1.0) / 2.0)
         self.count += 1
         self.has_inputs = True
