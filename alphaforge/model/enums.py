@@ -110,3 +110,95 @@ class AssetClass(_ParseMixin, IntEnum):
     INDEX = 4
     COMMODITY = 5
     DEBT = 6
+
+
+class OrderType(_ParseMixin, IntEnum):
+    MARKET = 1
+    LIMIT = 2
+    STOP_MARKET = 3
+    STOP_LIMIT = 4
+    MARKET_TO_LIMIT = 5
+    MARKET_IF_TOUCHED = 6
+    LIMIT_IF_TOUCHED = 7
+    TRAILING_STOP_MARKET = 8
+    TRAILING_STOP_LIMIT = 9
+
+
+class TimeInForce(_ParseMixin, IntEnum):
+    GTC = 1
+    IOC = 2
+    FOK = 3
+    GTD = 4
+    DAY = 5
+    AT_THE_OPEN = 6
+    AT_THE_CLOSE = 7
+
+
+class OrderStatus(_ParseMixin, IntEnum):
+    INITIALIZED = 1
+    DENIED = 2
+    SUBMITTED = 3
+    ACCEPTED = 4
+    REJECTED = 5
+    TRIGGERED = 6
+    PENDING_UPDATE = 7
+    PENDING_CANCEL = 8
+    PARTIALLY_FILLED = 9
+    FILLED = 10
+    CANCELED = 11
+    EXPIRED = 12
+
+
+class LiquiditySide(_ParseMixin, IntEnum):
+    NO_LIQUIDITY_SIDE = 0
+    MAKER = 1
+    TAKER = 2
+
+
+class ContingencyType(_ParseMixin, IntEnum):
+    NO_CONTINGENCY = 0
+    OCO = 1
+    OTO = 2
+    OUO = 3
+
+
+class TriggerType(_ParseMixin, IntEnum):
+    """Which price triggers a stop / if-touched order (DEFAULT = LAST_PRICE for trades/bars, BID_ASK for quotes)."""
+
+    DEFAULT = 0
+    LAST_PRICE = 1
+    BID_ASK = 2
+    MID_POINT = 3
+    MARK_PRICE = 4
+
+
+class TrailingOffsetType(_ParseMixin, IntEnum):
+    NO_TRAILING_OFFSET = 0
+    PRICE = 1
+    BASIS_POINTS = 2
+    TICKS = 3
+
+
+class PositionSide(_ParseMixin, IntEnum):
+    FLAT = 0
+    LONG = 1
+    SHORT = 2
+
+
+class OmsType(_ParseMixin, IntEnum):
+    """NETTING: one position per instrument (and strategy); HEDGING: a position per opening order."""
+
+    UNSPECIFIED = 0
+    NETTING = 1
+    HEDGING = 2
+
+
+class AccountType(_ParseMixin, IntEnum):
+    CASH = 1
+    MARGIN = 2
+
+
+class TradingState(_ParseMixin, IntEnum):
+    ACTIVE = 1
+    REDUCING = 2
+    HALTED = 3
