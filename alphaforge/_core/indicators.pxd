@@ -20,6 +20,18 @@ ctypedef struct RingBuf:
     Py_ssize_t size          # number of valid values (<= cap)
 
 
+# Sliding-window maximum (or minimum) over the last `window` inputs: a monotonic deque, O(1)
+# amortized per push. mq_init allocates, mq_free releases.
+ctypedef struct MonoDeque:
+    double* vals
+    int64_t* seqs
+    Py_ssize_t cap           # the window length
+    Py_ssize_t front         # slot of the current extreme
+    Py_ssize_t size
+    int64_t seq              # sequence number of the next push
+    bint is_max
+
+
 cdef class Indicator:
     cdef readonly str name               # short class name, e.g. "EMA"
     cdef readonly tuple inputs           # the input columns it uses, e.g. ("close",) or ("high", "low", "close")
@@ -107,7 +119,7 @@ cdef class ATR(Indicator):
 cdef class DonchianChannel(Indicator):
     cdef readonly int period
     cdef readonly double upper, middle, lower
-    cdef RingBuf _highs, _lows
+    cdef MonoDeque _highs, _lows
 
 
 cdef class KeltnerChannel(Indicator):
@@ -121,7 +133,7 @@ cdef class KeltnerChannel(Indicator):
 cdef class Stochastics(Indicator):
     cdef readonly int period_k, period_d
     cdef readonly double value_k, value_d
-    cdef RingBuf _highs, _lows
+    cdef MonoDeque _highs, _lows
     cdef SMA _d
 
 

@@ -82,22 +82,58 @@ cdef inline double rb_get(const RingBuf* rb, Py_ssize_t i) noexcept nogil:
     return rb.data[j]
 
 
-cdef inline double rb_max(const RingBuf* rb) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef double m = rb.data[0]
-    for i in range(1, rb.size):
-        if rb.data[i] > m:
-            m = rb.data[i]
-    return m
+cdef inline int mq_init(MonoDeque* q, Py_ssize_t window, bint is_max) except -1:
+    q.vals = <double*>PyMem_Malloc(window * sizeof(double))
+    q.seqs = <int64_t*>PyMem_Malloc(window * sizeof(int64_t))
+    if q.vals == NULL or q.seqs == NULL:
+        raise MemoryError()
+    q.cap = window
+    q.is_max = is_max
+    mq_clear(q)
+    return 0
 
 
-cdef inline double rb_min(const RingBuf* rb) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef double m = rb.data[0]
-    for i in range(1, rb.size):
-        if rb.data[i] < m:
-            m = rb.data[i]
-    return m
+cdef inline void mq_free(MonoDeque* q) noexcept:
+    if q.vals != NULL:
+        PyMem_Free(q.vals)
+        q.vals = NULL
+    if q.seqs != NULL:
+        PyMem_Free(q.seqs)
+        q.seqs = NULL
+
+
+cdef inline void mq_clear(MonoDeque* q) noexcept nogil:
+    q.front = 0
+    q.size = 0
+    q.seq = 0
+
+
+# Pushes x and returns the extreme (max or min) of the last `cap` pushes, x included.
+cdef inline double mq_push(MonoDeque* q, double x) noexcept nogil:
+    cdef Py_ssize_t b
+    # drop the front when it left the window
+    if q.size > 0 and q.seqs[q.front] <= q.seq - q.cap:
+        q.front += 1
+        if q.front == q.cap:
+            q.front = 0
+        q.size -= 1
+    # drop dominated values from the back
+    while q.size > 0:
+        b = q.front + q.size - 1
+        if b >= q.cap:
+            b -= q.cap
+        if (q.vals[b] <= x) if q.is_max else (q.vals[b] >= x):
+            q.size -= 1
+        else:
+            break
+    b = q.front + q.size
+    if b >= q.cap:
+        b -= q.cap
+    q.vals[b] = x
+    q.seqs[b] = q.seq
+    q.size += 1
+    q.seq += 1
+    return q.vals[q.front]
 
 
 # Neumaier-compensated accumulation: the exact running sum is s + c.
@@ -571,8 +607,8 @@ cdef class Stochastics(Indicator):
         _check_period("Stochastics", "period_d", period_d, 1)
         self.period_k = period_k
         self.period_d = period_d
-        rb_init(&self._highs, period_k)
-        rb_init(&self._lows, period_k)
+        mq_init(&self._highs, period_k, True)
+        mq_init(&self._lows, period_k, False)
         self._d = SMA(period_d)
         self.inputs = ("high", "low", "close")
         self.output_names = ("value", "value_k", "value_d")
@@ -581,18 +617,15 @@ cdef class Stochastics(Indicator):
         self.value_d = 0.0
 
     def __dealloc__(self):
-        rb_free(&self._highs)
-        rb_free(&self._lows)
+        mq_free(&self._highs)
+        mq_free(&self._lows)
 
     cdef void update_c(self, double high, double low, double close, double volume, int64_t ts_ns) noexcept:
-        cdef double hh, ll
-        rb_push(&self._highs, high)
-        rb_push(&self._lows, low)
-        hh = rb_max(&self._highs)
-        ll = rb_min(&self._lows)
+        cdef double hh = mq_push(&self._highs, high)
+        cdef double ll = mq_push(&self._lows, low)
         self.value_k = 100.0 * (close - ll) / (hh - ll) if hh != ll else 50.0
         self.value = self.value_k
-        if self._highs.size == self.period_k:
+        if self.count + 1 >= self.period_k:
             self._d.push(self.value_k)
             self.value_d = self._d.value
             self.initialized = self._d.initialized
@@ -611,8 +644,8 @@ cdef class Stochastics(Indicator):
         out[2] = self.value_d
 
     cdef void reset_c(self) noexcept:
-        rb_clear(&self._highs)
-        rb_clear(&self._lows)
+        mq_clear(&self._highs)
+        mq_clear(&self._lows)
         self._d.reset_c()
         self.value_k = 0.0
         self.value_d = 0.0
@@ -822,27 +855,25 @@ cdef class DonchianChannel(Indicator):
     def __init__(self, int period=20):
         _check_period("DonchianChannel", "period", period, 1)
         self.period = period
-        rb_init(&self._highs, period)
-        rb_init(&self._lows, period)
+        mq_init(&self._highs, period, True)
+        mq_init(&self._lows, period, False)
         self.inputs = ("high", "low")
         self.output_names = ("value", "upper", "middle", "lower")
         self._needs_hl = True
         self.upper = self.middle = self.lower = 0.0
 
     def __dealloc__(self):
-        rb_free(&self._highs)
-        rb_free(&self._lows)
+        mq_free(&self._highs)
+        mq_free(&self._lows)
 
     cdef void update_c(self, double high, double low, double close, double volume, int64_t ts_ns) noexcept:
-        rb_push(&self._highs, high)
-        rb_push(&self._lows, low)
-        self.upper = rb_max(&self._highs)
-        self.lower = rb_min(&self._lows)
+        self.upper = mq_push(&self._highs, high)
+        self.lower = mq_push(&self._lows, low)
         self.middle = (self.upper + self.lower) / 2.0
         self.value = self.middle
         self.count += 1
         self.has_inputs = True
-        if self._highs.size == self.period:
+        if self.count >= self.period:
             self.initialized = True
 
     def update_raw(self, double high, double low) -> None:
@@ -856,8 +887,8 @@ cdef class DonchianChannel(Indicator):
         out[3] = self.lower
 
     cdef void reset_c(self) noexcept:
-        rb_clear(&self._highs)
-        rb_clear(&self._lows)
+        mq_clear(&self._highs)
+        mq_clear(&self._lows)
         self.upper = self.middle = self.lower = 0.0
         Indicator.reset_c(self)
 

@@ -306,6 +306,20 @@ def test_donchian(orcl):
     np.testing.assert_allclose(got["middle"][v], ((up + lo) / 2)[v], rtol=RTOL)
 
 
+@pytest.mark.parametrize("n", [1, 2, 5, 60])
+def test_donchian_window_with_ties(orcl, n):
+    """Integer-rounded prices (many ties, long monotone runs) through the sliding max/min."""
+    h = np.round(orcl["High"].to_numpy())
+    lo = np.round(orcl["Low"].to_numpy())
+    got = compute(DonchianChannel(n), high=h, low=lo)
+    assert_after_warmup(got, "upper", pd.Series(h).rolling(n).max().to_numpy())
+    v = got["initialized"]
+    np.testing.assert_array_equal(got["lower"][v], pd.Series(lo).rolling(n).min().to_numpy()[v])
+    # warm-up: extremes of the inputs so far
+    k = n - 1
+    np.testing.assert_array_equal(got["upper"][:k], np.maximum.accumulate(h[:k]))
+
+
 def test_keltner(orcl):
     c = cols(orcl)
     mid = ref_ema(c["close"], 20)
