@@ -500,3 +500,50 @@ def test_abstract_base_and_compute_errors():
         compute(OBV(), np.ones(5))
     with pytest.raises(ValueError, match="expected 5"):
         compute(ATR(3), np.ones(5), high=np.ones(4), low=np.ones(5))
+
+
+def test_real_model_objects_match_record_path(minute_bars):
+    """alphaforge.model Bar/TradeTick/QuoteTick views (Price/Quantity fields, ts_event) through
+    handle_bar/handle_*_tick give exactly what the C record path gives (VWAP day resets included)."""
+    from alphaforge.model import (
+        Bar,
+        BarType,
+        QuoteTick,
+        TradeTick,
+        bars_from_arrays,
+        quotes_from_arrays,
+        trades_from_arrays,
+    )
+
+    df = minute_bars.iloc[:2000]  # spans 3 days
+    bt = BarType.from_str("ES.SIM-1-MINUTE-LAST-EXTERNAL")
+    recs = bars_from_arrays(df["ts_ns"].to_numpy(), df["open"].to_numpy(np.float64), df["high"].to_numpy(np.float64),
+                            df["low"].to_numpy(np.float64), df["close"].to_numpy(np.float64),
+                            df["volume"].to_numpy(np.float64), bar_type=bt, price_precision=2)
+    for make in (lambda: VWAP(), lambda: KeltnerChannel(), lambda: OBV(), lambda: Stochastics()):
+        a, b = make(), make()
+        update_from_bars(a, recs)
+        for i in range(len(recs)):
+            b.handle_bar(Bar.from_record(recs, i))
+        assert a.outputs() == b.outputs() and a.count == b.count == len(df)
+    assert VWAP().inputs == ("high", "low", "close", "volume")
+
+    ts = df["ts_ns"].to_numpy()
+    px = df["close"].to_numpy(np.float64)
+    sz = df["volume"].to_numpy(np.float64)
+    trades = trades_from_arrays(ts, px, sz, price_precision=2, size_precision=0, instrument_id="ES.SIM")
+    quotes = quotes_from_arrays(ts, px - 0.25, px + 0.25, sz, sz, price_precision=2, size_precision=0,
+                                instrument_id="ES.SIM")
+    a, b = VWAP(), VWAP()
+    update_from_trades(a, trades)
+    for i in range(len(trades)):
+        b.handle_trade_tick(TradeTick.from_record(trades, i))
+    assert a.value == b.value
+    day = ts // 86_400_000_000_000
+    last = day == day[-1]
+    assert a.value == pytest.approx((px[last] * sz[last]).sum() / sz[last].sum(), rel=RTOL)
+    a, b = EMA(20), EMA(20)
+    update_from_quotes(a, quotes)
+    for i in range(len(quotes)):
+        b.handle_quote_tick(QuoteTick.from_record(quotes, i))
+    assert a.value == b.value == pytest.approx(ref_ema(px, 20)[-1], rel=RTOL)
