@@ -1,0 +1,95 @@
+# Order: one cdef class for every order type, driven by ONE table-driven state machine.
+#
+# C callers (matching engine, risk, execution) read the readonly C fields directly: enum values in
+# `*_c` ints (constants OT_*, TIF_*, OS_*, ... from order_events.pxd), prices/quantities as `*_raw`
+# int64 at scale 1e9 with `px_prec` / `qty_prec`. Python properties without the suffix return
+# IntEnums / Price / Quantity. State changes only through apply_c(event) (or apply(event)).
+from libc.stdint cimport int64_t, uint8_t
+
+from alphaforge._core.identifiers cimport (
+    AccountId,
+    ClientOrderId,
+    InstrumentId,
+    OrderListId,
+    PositionId,
+    StrategyId,
+    TradeId,
+    TraderId,
+    VenueOrderId,
+)
+from alphaforge._core.order_events cimport OrderEvent, OrderInitialized
+
+# True when an order in status `from_status` may move to `to_status` (both OrderStatus values).
+cdef bint transition_valid(int from_status, int to_status) noexcept nogil
+
+
+cdef class Order:
+    cdef readonly TraderId trader_id
+    cdef readonly StrategyId strategy_id
+    cdef readonly InstrumentId instrument_id
+    cdef readonly ClientOrderId client_order_id
+    cdef readonly VenueOrderId venue_order_id      # None until accepted / filled
+    cdef readonly PositionId position_id           # None until the OMS assigns one
+    cdef readonly AccountId account_id             # None until submitted
+    cdef readonly OrderListId order_list_id
+    cdef readonly ClientOrderId parent_order_id
+    cdef readonly TradeId last_trade_id
+    cdef readonly int64_t init_id                  # event_id of the OrderInitialized
+    # enums (values of alphaforge.model.enums)
+    cdef readonly int side_c
+    cdef readonly int order_type_c
+    cdef readonly int time_in_force_c
+    cdef readonly int status_c
+    cdef readonly int previous_status_c            # status before the current PENDING_* state
+    cdef readonly int trigger_type_c
+    cdef readonly int trailing_offset_type_c
+    cdef readonly int contingency_type_c
+    cdef readonly int liquidity_side_c             # of the last fill (0 before any fill)
+    # fixed-point fields (1e9 scale)
+    cdef readonly int64_t quantity_raw
+    cdef readonly int64_t filled_qty_raw
+    cdef readonly int64_t leaves_qty_raw
+    cdef readonly uint8_t qty_prec
+    cdef readonly int64_t price_raw                # limit price, valid when has_price
+    cdef readonly int64_t trigger_price_raw        # valid when has_trigger
+    cdef readonly int64_t activation_price_raw     # valid when has_activation
+    cdef readonly uint8_t px_prec
+    cdef readonly bint has_price
+    cdef readonly bint has_trigger
+    cdef readonly bint has_activation
+    cdef readonly int64_t display_qty_raw          # -1 = none
+    cdef readonly int64_t trailing_offset_raw      # price units / basis points / ticks at 1e9
+    cdef readonly int64_t limit_offset_raw
+    cdef readonly int64_t expire_time_ns           # 0 = none
+    cdef readonly bint post_only
+    cdef readonly bint reduce_only
+    cdef readonly bint quote_quantity
+    cdef readonly bint is_triggered
+    cdef readonly bint is_activated
+    cdef readonly double avg_px                    # volume-weighted fill price (0.0 before fills)
+    cdef readonly double slippage                  # avg_px vs limit price, adverse > 0 (price units)
+    cdef readonly int64_t ts_init
+    cdef readonly int64_t ts_last                  # ts_event of the last applied event
+    # collections (Python-visible copies through properties)
+    cdef list _events
+    cdef list _trade_ids
+    cdef dict _commissions                         # Currency -> int raw (1e9 scale)
+    cdef tuple _linked_order_ids                   # tuple of ClientOrderId or None
+    cdef tuple _tags
+    cdef double _px_qty_sum                        # sum(last_px * last_qty) in decimal units
+
+    @staticmethod
+    cdef Order create_c(OrderInitialized init)
+    cdef int apply_c(self, OrderEvent event) except -1
+    cdef int set_contingency_c(self, OrderListId order_list_id, int contingency_type,
+                               tuple linked_order_ids, ClientOrderId parent_order_id) except -1
+    cdef inline bint is_open_c(self) noexcept:
+        return (self.status_c == 4 or self.status_c == 6 or self.status_c == 7
+                or self.status_c == 8 or self.status_c == 9)
+    cdef inline bint is_closed_c(self) noexcept:
+        return (self.status_c == 2 or self.status_c == 5 or self.status_c == 10
+                or self.status_c == 11 or self.status_c == 12)
+    cdef inline bint is_inflight_c(self) noexcept:
+        return self.status_c == 3 or self.status_c == 7 or self.status_c == 8
+    cpdef void set_activated(self) except *
+    cpdef bint would_reduce_only(self, int position_side, int64_t position_qty_raw)
