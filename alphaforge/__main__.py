@@ -1,0 +1,5 @@
+import sys
+
+from alphaforge.cli import main
+
+sys.exit(main())
