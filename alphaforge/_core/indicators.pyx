@@ -256,6 +256,17 @@ cdef class Indicator:
     def __repr__(self) -> str:
         return f"{self.name}({self._params_repr()})"
 
+    def __reduce__(self):
+        # Fresh indicators pickle as their constructor arguments (strategies shipped to worker
+        # processes); mid-stream state is not serialized, so refuse rather than lose it.
+        if self.has_inputs:
+            raise TypeError(f"cannot pickle {self!r} after {self.count} inputs: its window state is "
+                            f"not serialized; pickle it before updating it (or reset() it first)")
+        return (type(self), self._init_args())
+
+    def _init_args(self) -> tuple:
+        return ()
+
     def _params_repr(self) -> str:
         return ""
 
@@ -305,6 +316,9 @@ cdef class SMA(Indicator):
         self._comp = 0.0
         Indicator.reset_c(self)
 
+    def _init_args(self) -> tuple:
+        return (self.period,)
+
     def _params_repr(self) -> str:
         return f"{self.period}"
 
@@ -351,6 +365,9 @@ cdef class EMA(Indicator):
         self._sum = 0.0
         self._comp = 0.0
         Indicator.reset_c(self)
+
+    def _init_args(self) -> tuple:
+        return (self.period,)
 
     def _params_repr(self) -> str:
         return f"{self.period}"
@@ -407,6 +424,9 @@ cdef class WMA(Indicator):
         rb_clear(&self._buf)
         Indicator.reset_c(self)
 
+    def _init_args(self) -> tuple:
+        return (self.period,)
+
     def _params_repr(self) -> str:
         return f"{self.period}"
 
@@ -454,6 +474,9 @@ cdef class HMA(Indicator):
         self._half.reset_c()
         self._smooth.reset_c()
         Indicator.reset_c(self)
+
+    def _init_args(self) -> tuple:
+        return (self.period,)
 
     def _params_repr(self) -> str:
         return f"{self.period}"
@@ -528,6 +551,9 @@ cdef class RSI(Indicator):
         self._changes = 0
         Indicator.reset_c(self)
 
+    def _init_args(self) -> tuple:
+        return (self.period,)
+
     def _params_repr(self) -> str:
         return f"{self.period}"
 
@@ -587,6 +613,9 @@ cdef class MACD(Indicator):
         self.signal = 0.0
         self.histogram = 0.0
         Indicator.reset_c(self)
+
+    def _init_args(self) -> tuple:
+        return (self.fast_period, self.slow_period, self.signal_period)
 
     def _params_repr(self) -> str:
         return f"{self.fast_period}, {self.slow_period}, {self.signal_period}"
@@ -651,6 +680,9 @@ cdef class Stochastics(Indicator):
         self.value_d = 0.0
         Indicator.reset_c(self)
 
+    def _init_args(self) -> tuple:
+        return (self.period_k, self.period_d)
+
     def _params_repr(self) -> str:
         return f"{self.period_k}, {self.period_d}"
 
@@ -694,6 +726,9 @@ cdef class ROC(Indicator):
     cdef void reset_c(self) noexcept:
         rb_clear(&self._buf)
         Indicator.reset_c(self)
+
+    def _init_args(self) -> tuple:
+        return (self.period, self.use_log)
 
     def _params_repr(self) -> str:
         return f"{self.period}" + (", use_log=True" if self.use_log else "")
@@ -760,6 +795,9 @@ cdef class BollingerBands(Indicator):
         rb_clear(&self._buf)
         self.upper = self.middle = self.lower = self.std = 0.0
         Indicator.reset_c(self)
+
+    def _init_args(self) -> tuple:
+        return (self.period, self.k)
 
     def _params_repr(self) -> str:
         return f"{self.period}, k={self.k}"
@@ -841,6 +879,9 @@ cdef class ATR(Indicator):
         self._sma.reset_c()
         Indicator.reset_c(self)
 
+    def _init_args(self) -> tuple:
+        return (self.period, self.ma_type)
+
     def _params_repr(self) -> str:
         return f"{self.period}" + (f", ma_type={self.ma_type!r}" if self._ma != 0 else "")
 
@@ -891,6 +932,9 @@ cdef class DonchianChannel(Indicator):
         mq_clear(&self._lows)
         self.upper = self.middle = self.lower = 0.0
         Indicator.reset_c(self)
+
+    def _init_args(self) -> tuple:
+        return (self.period,)
 
     def _params_repr(self) -> str:
         return f"{self.period}"
@@ -954,6 +998,9 @@ cdef class KeltnerChannel(Indicator):
         self.upper = self.middle = self.lower = 0.0
         Indicator.reset_c(self)
 
+    def _init_args(self) -> tuple:
+        return (self.period, self.k_multiplier, self.atr_period, self._atr.ma_type)
+
     def _params_repr(self) -> str:
         return f"{self.period}, k_multiplier={self.k_multiplier}, atr_period={self.atr_period}"
 
@@ -1013,6 +1060,9 @@ cdef class OBV(Indicator):
         if self.period > 0:
             rb_clear(&self._buf)
         Indicator.reset_c(self)
+
+    def _init_args(self) -> tuple:
+        return (self.period,)
 
     def _params_repr(self) -> str:
         return f"{self.period}" if self.period else ""
@@ -1075,6 +1125,9 @@ cdef class VWAP(Indicator):
         self._pv = self._pv_comp = self._vol = self._vol_comp = 0.0
         self._day = 0
         Indicator.reset_c(self)
+
+    def _init_args(self) -> tuple:
+        return (self.reset_daily, self.day_offset_ns, self.price_source)
 
     def _params_repr(self) -> str:
         return f"reset_daily={self.reset_daily}, price_source={self.price_source!r}"

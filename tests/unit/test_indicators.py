@@ -547,3 +547,17 @@ def test_real_model_objects_match_record_path(minute_bars):
     for i in range(len(quotes)):
         b.handle_quote_tick(QuoteTick.from_record(quotes, i))
     assert a.value == b.value == pytest.approx(ref_ema(px, 20)[-1], rel=RTOL)
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_pickle_fresh_indicator_round_trips(orcl, make):
+    import pickle
+
+    ind = pickle.loads(pickle.dumps(make()))
+    assert repr(ind) == repr(make())
+    c = cols(orcl.head(200))
+    got, ref = compute(ind, **c), compute(make(), **c)
+    for name in ind.output_names:
+        np.testing.assert_array_equal(got[name], ref[name])
+    with pytest.raises(TypeError, match="after 200 inputs"):
+        pickle.dumps(ind)
