@@ -33,6 +33,7 @@ Point-to-point
     (``correlation_id``, ``endpoint``, ``payload``) to the endpoint and returns the correlation id;
     the endpoint answers with ``response(correlation_id, msg)``, which calls ``callback(msg)``.
 """
+cimport cython
 from libc.stdint cimport int64_t
 
 _INT_MIN = -(2 ** 31)
@@ -211,6 +212,7 @@ cdef class MessageBus:
             r = self._new_route(topic)
         return self.publish_route_c(<_Route>r, msg)
 
+    @cython.binding(False)      # a plain method descriptor: CPython's call specializations apply
     def publish(self, str topic not None, msg) -> None:
         """Deliver ``msg`` to every handler subscribed to a pattern matching ``topic``."""
         cdef object r = self._routes.get(topic)
@@ -363,6 +365,7 @@ cdef class MessageBus:
         self.sent_count += 1
         return 0
 
+    @cython.binding(False)
     def send(self, str endpoint not None, msg) -> None:
         """Deliver ``msg`` to the handler registered at ``endpoint``; ``KeyError`` if none."""
         self.send_c(endpoint, msg)
