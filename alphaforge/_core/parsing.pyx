@@ -64,7 +64,7 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
     while i < n and _is_digit(s[i]):
         any_digit = True
         d = s[i] - 48
-        if mant < <uint64_t>100000000000000000ULL:      # < 10^17: room for one more digit
+        if mant < <uint64_t>1000000000000000000ULL:     # < 10^18: room for a 19th digit in uint64
             mant = mant * 10 + d
         else:
             exp10 += 1
@@ -76,7 +76,7 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
         while i < n and _is_digit(s[i]):
             any_digit = True
             d = s[i] - 48
-            if mant < <uint64_t>100000000000000000ULL:
+            if mant < <uint64_t>1000000000000000000ULL:
                 mant = mant * 10 + d
                 exp10 -= 1
             elif d != 0:
@@ -99,7 +99,7 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
     if i != n:
         return PARSE_SYNTAX
     if lost:
-        # more than 17 significant digits with a non-zero tail: either beyond int64 raw range or
+        # more than 19 significant digits with a non-zero tail: either beyond int64 raw range or
         # finer than 10^-9; report the one that applies
         return PARSE_OVERFLOW if exp10 + 9 >= 0 else PARSE_TOO_PRECISE
     if neg and mant != 0 and not allow_negative:

@@ -1148,8 +1148,9 @@ _DT_NAMES = ("", "date", "datetime", "timestamp", "timestamp_utc", "time", "dt",
 def load_ohlc_csv(source: Source, instrument: Any = None, *, bar_type: Any = None, instrument_id: Any = None,
                   price_precision: int | None = None, size_precision: int | None = None,
                   label: Literal["close", "open"] = "close", interval: int | None = None,
-                  utc_offset_minutes: int = 0, delimiter: str | None = None, sort: SortPolicy = "stable",
-                  member: str | None = None, progress: Callable[[int], Any] | None = None) -> np.ndarray:
+                  utc_offset_minutes: int = 0, delimiter: str | None = None, round_volume: bool = False,
+                  sort: SortPolicy = "stable", member: str | None = None,
+                  progress: Callable[[int], Any] | None = None) -> np.ndarray:
     """An OHLC(V) CSV with a header -> ``BAR_DTYPE``. Columns are found by (case-insensitive) name:
     a date-time column (empty name as in pandas dumps, ``Date``, ``Datetime``, ``timestamp``,
     ``timestamp_utc``) or separate ``Date`` + ``Time`` columns, then ``Open``, ``High``, ``Low``,
@@ -1166,6 +1167,11 @@ def load_ohlc_csv(source: Source, instrument: Any = None, *, bar_type: Any = Non
     * intraday with ``label="close"`` (default; backtrader, the CME 6EH4 minute bars): the label;
     * intraday with ``label="open"`` (e.g. backtesting.py's EURUSD hourly): label + ``interval`` ns
       (required).
+
+    Volume is exact like every value, so a pandas float dump such as ``218102.59507500002`` raises
+    ``LoaderError``. ``round_volume=True`` is the explicit opt-in for such files: the volume column
+    is parsed as float64 and rounded half-to-even to ``size_precision`` decimals (default 0 when
+    none is given); prices stay exact.
     """
     src = _src(source, member, progress)
     tg = _target(instrument, instrument_id, price_precision, size_precision, bar_type)
@@ -1222,11 +1228,30 @@ def load_ohlc_csv(source: Source, instrument: Any = None, *, bar_type: Any = Non
     elif label != "close":
         raise ValueError(f"label must be 'close' or 'open', was {label!r}")
     ohlc, pp = _decimals(t, [cols["open"], cols["high"], cols["low"], cols["close"]], tg.price_precision)
-    if cols["volume"]:
+    if cols["volume"] and round_volume:
+        vol, sp = _rounded(t, cols["volume"], tg.size_precision or 0)
+    elif cols["volume"]:
         (vol,), sp = _decimals(t, [cols["volume"]], tg.size_precision, allow_negative=False)
     else:
         vol, sp = np.zeros(t.n, dtype=np.int64), tg.size_precision or 0
     return _finish(t, _bars(t.n, tg, ts, ohlc, vol, pp, sp), sort)
+
+
+def _rounded(t: _Table, field: str, precision: int) -> tuple[np.ndarray, int]:
+    """Opt-in lossy path: float64 parse, round half-to-even to ``precision`` decimals, raw int64."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        v = pc.cast(t.table.column(field), pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        (_,), _ = _decimals(t, [field], 9)        # raises naming the first malformed row
+        raise
+    bad = ~np.isfinite(v) | (v < 0) | (np.abs(v) * 10.0**precision > 9.2e18 / 10 ** (9 - precision))
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise t.err(row, field, f"not a finite, non-negative volume in range: {t.text(field, row)!r}")
+    return np.round(v * 10.0**precision).astype(np.int64) * 10 ** (9 - precision), precision
 
 
 # ------------------------------------------------------------------------------------------------
