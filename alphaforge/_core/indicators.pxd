@@ -77,7 +77,10 @@ cdef class EMA(Indicator):
 cdef class WMA(Indicator):
     cdef readonly int period
     cdef RingBuf _buf
+    cdef double _num, _sum               # weighted numerator and plain sum of the window
+    cdef Py_ssize_t _since               # full-window updates since the last exact recompute
     cdef void push(self, double x) noexcept
+    cdef void _recompute(self) noexcept
 
 
 cdef class HMA(Indicator):

@@ -378,36 +378,55 @@ cdef class WMA(Indicator):
     of the last ``period`` inputs, divided by ``period * (period + 1) / 2``.
 
     Before ``period`` inputs, ``value`` is the same weighting over the inputs so far (weights
-    1..count); ``initialized`` becomes True on the ``period``-th input. O(period) per update
-    (computed directly from the window each time: exact, no drift).
+    1..count); ``initialized`` becomes True on the ``period``-th input. O(1) amortized per update:
+    the weighted numerator and the window sum are updated incrementally
+    (``num' = num - sum + period * x``) and recomputed exactly from the window every ``period``
+    updates, so rounding never accumulates over more than one window.
     """
 
     def __init__(self, int period):
         _check_period("WMA", "period", period, 1)
         self.period = period
         rb_init(&self._buf, period)
+        self._num = 0.0
+        self._sum = 0.0
+        self._since = 0
 
     def __dealloc__(self):
         rb_free(&self._buf)
 
-    cdef void push(self, double x) noexcept:
-        cdef Py_ssize_t i, n, start
-        cdef double num = 0.0
-        cdef double w = 1.0
+    cdef void _recompute(self) noexcept:
+        # exact numerator and sum, oldest -> newest: data[head:cap] then data[0:head] (full buffer)
+        cdef Py_ssize_t i
+        cdef double num = 0.0, tot = 0.0, w = 1.0
         cdef const double* d = self._buf.data
-        rb_push(&self._buf, x)
-        n = self._buf.size
-        # oldest -> newest is data[start:cap] then data[0:head] (start = head when full, else 0)
-        start = self._buf.head if n == self._buf.cap else 0
-        if n == self._buf.cap:
-            for i in range(start, n):
-                num += w * d[i]
-                w += 1.0
-            start = 0
-        for i in range(start, self._buf.head):
+        for i in range(self._buf.head, self._buf.cap):
             num += w * d[i]
+            tot += d[i]
             w += 1.0
-        self.value = num / (n * (n + 1.0) / 2.0)
+        for i in range(0, self._buf.head):
+            num += w * d[i]
+            tot += d[i]
+            w += 1.0
+        self._num = num
+        self._sum = tot
+        self._since = 0
+
+    cdef void push(self, double x) noexcept:
+        cdef Py_ssize_t n
+        cdef double old = rb_push(&self._buf, x)
+        n = self._buf.size
+        if self.count < self.period:             # growing window: weights 1..n, x gets n
+            self._num += n * x
+            self._sum += x
+        else:
+            self._since += 1
+            if self._since >= self.period:
+                self._recompute()
+            else:
+                self._num = self._num - self._sum + self.period * x
+                self._sum = self._sum - old + x
+        self.value = self._num / (n * (n + 1.0) / 2.0)
         self.count += 1
         self.has_inputs = True
         if n == self.period:
@@ -422,6 +441,9 @@ cdef class WMA(Indicator):
 
     cdef void reset_c(self) noexcept:
         rb_clear(&self._buf)
+        self._num = 0.0
+        self._sum = 0.0
+        self._since = 0
         Indicator.reset_c(self)
 
     def _init_args(self) -> tuple:
