@@ -385,7 +385,7 @@ class ParquetCatalog:
                 files = self._day_files(data_type, key, start, end)
                 if files:
                     streams.append(_Stream(self, data_type, key, [p for _, p in files], start, end,
-                                           min(chunk_size, self.row_group_size)))
+                                           self.row_group_size))
         for data_type, chunk in _merge(streams, chunk_size):
             yield chunk if single else (data_type, chunk)
 
@@ -419,7 +419,7 @@ class _Stream:
 
         cols = _fields(DATA_TYPES[self.data_type])
         for path in files:
-            pf = pq.ParquetFile(path)
+            pf = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering would read whole files
             try:
                 for batch in pf.iter_batches(batch_size=batch_size, columns=cols):
                     recs = _clip(_from_table(pa.Table.from_batches([batch]), self.data_type, self.index),
