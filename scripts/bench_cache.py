@@ -1,0 +1,164 @@
+"""Benchmark alphaforge.cache.LRUCache against a plain dict (and peers) on the issue's workloads.
+
+Prints ns/op per implementation and the ratio to a plain ``dict`` running the same Python loop in
+the same process (lower is better; the targets are W-get <= 1.4, W-put <= 1.05, W-mix <= 1.15,
+W-ttl <= 1.3). Rounds are interleaved (dict, alphaforge, peers, dict, ...) and the minimum per
+implementation is kept, so machine load affects every implementation alike.
+
+Workloads (keys are pre-built ``str`` like ``"EURUSD.SIM-123456"``, values small ints, seed 7):
+
+* W-get: 1,000,000 ``get`` on a warm cache of 100,000 keys, random order, all hits.
+* W-put: 1,000,000 ``c[k] = v`` into a full cache of capacity 100,000, keys uniform over 1,000,000
+  (constant eviction; the dict baseline just grows).
+* W-mix: 1,000,000 ops, 80% ``get`` / 20% ``c[k] = v``, keys ``numpy.random.zipf(1.2) % 1_000_000``,
+  capacity 10,000, starting empty.
+* W-ttl: W-mix with a default TTL: ``long`` (1 hour, nothing expires) and ``short`` (1 ms, entries
+  expire during the run).
+
+Usage: ``python scripts/bench_cache.py [--rounds 5] [--n 1000000] [--only W-get,W-mix]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+
+import numpy as np
+
+from alphaforge.cache import LRUCache
+
+N_KEYS = 1_000_000
+
+
+def _peers() -> dict:
+    peers = {}
+    try:
+        import cachebox
+
+        peers["cachebox"] = (
+            lambda cap: cachebox.LRUCache(cap),
+            lambda cap, ttl: cachebox.TTLCache(cap, ttl),
+        )
+    except ImportError:
+        pass
+    try:
+        import cachetools
+
+        peers["cachetools"] = (
+            lambda cap: cachetools.LRUCache(cap),
+            lambda cap, ttl: cachetools.TTLCache(cap, ttl),
+        )
+    except ImportError:
+        pass
+    try:
+        import lru
+
+        peers["lru-dict"] = (lambda cap: lru.LRU(cap), None)
+    except ImportError:
+        pass
+    return peers
+
+
+def build_workloads(n: int, seed: int = 7) -> dict:
+    rng = np.random.default_rng(seed)
+    keys = [f"EURUSD.SIM-{i}" for i in range(N_KEYS)]
+    get_keys = [keys[i] for i in rng.integers(0, 100_000, n)]
+    put_keys = [keys[i] for i in rng.integers(0, N_KEYS, n)]
+    z = np.random.default_rng(seed).zipf(1.2, n) % N_KEYS
+    is_get = (rng.random(n) < 0.8).tolist()
+    mix_ops = list(zip(is_get, [keys[i] for i in z]))
+    return {"keys": keys, "get_keys": get_keys, "put_keys": put_keys, "mix_ops": mix_ops}
+
+
+# The timed loops: identical text for every implementation.
+def loop_get(c, ks):
+    g = c.get
+    t0 = time.perf_counter_ns()
+    for k in ks:
+        g(k)
+    return time.perf_counter_ns() - t0
+
+
+def loop_put(c, ks):
+    t0 = time.perf_counter_ns()
+    for k in ks:
+        c[k] = 1
+    return time.perf_counter_ns() - t0
+
+
+def loop_mix(c, ops):
+    g = c.get
+    t0 = time.perf_counter_ns()
+    for op, k in ops:
+        if op:
+            g(k)
+        else:
+            c[k] = 1
+    return time.perf_counter_ns() - t0
+
+
+def run(rounds: int, n: int, only: set[str] | None) -> dict:
+    w = build_workloads(n)
+    keys = w["keys"]
+    peers = _peers()
+    impls = {"dict": (lambda cap: {}, lambda cap, ttl: {}), "alphaforge": (
+        lambda cap: LRUCache(cap), lambda cap, ttl: LRUCache(cap, ttl=ttl))}
+    impls.update(peers)
+
+    def warm(c, cap):
+        for i in range(cap):
+            c[keys[i]] = i & 255
+        return c
+
+    cases = {
+        "W-get": (lambda mk: warm(mk[0](100_000), 100_000), loop_get, w["get_keys"]),
+        "W-put": (lambda mk: warm(mk[0](100_000), 100_000), loop_put, w["put_keys"]),
+        "W-mix": (lambda mk: mk[0](10_000), loop_mix, w["mix_ops"]),
+        "W-ttl(long)": (lambda mk: mk[1](10_000, 3600.0), loop_mix, w["mix_ops"]),
+        "W-ttl(short)": (lambda mk: mk[1](10_000, 0.001), loop_mix, w["mix_ops"]),
+    }
+    results = {}
+    for name, (make, loop, data) in cases.items():
+        if only and name.split("(")[0] not in only and name not in only:
+            continue
+        best: dict[str, int] = {}
+        extra = ""
+        for _ in range(rounds):
+            for impl, mk in impls.items():
+                if name.startswith("W-ttl") and mk[1] is None:
+                    continue
+                c = make(mk)
+                gc.collect()
+                gc.disable()
+                try:
+                    dt = loop(c, data)
+                finally:
+                    gc.enable()
+                best[impl] = min(best.get(impl, dt), dt)
+                if impl == "alphaforge" and name.startswith("W-ttl"):
+                    st = c.stats()
+                    extra = f"  (alphaforge expirations={st.expirations}, hit_rate={st.hit_rate:.3f})"
+                del c
+        base = best["dict"]
+        print(f"{name}:{extra}")
+        for impl, dt in best.items():
+            print(f"  {impl:<11} {dt / n:8.1f} ns/op  ratio {dt / base:5.2f}x")
+        results[name] = {k: v / base for k, v in best.items()}
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--only", default="", help="comma-separated workload names (W-get,W-put,...)")
+    a = ap.parse_args()
+    only = {s.strip() for s in a.only.split(",") if s.strip()} or None
+    res = run(a.rounds, a.n, only)
+    print("summary (alphaforge / dict):",
+          ", ".join(f"{k} {v['alphaforge']:.2f}x" for k, v in res.items()))
+
+
+if __name__ == "__main__":
+    main()
