@@ -66,7 +66,8 @@ cdef class TestClock(Clock):
     # Pop the earliest event with ts_event <= to_ns, reschedule its timer, and move the clock to
     # max(now, ts_event). Returns None when nothing is due by to_ns. The callback is NOT invoked.
     cdef TimeEvent pop_next_event_c(self, int64_t to_ns)
-    cpdef list advance_time(self, int64_t to_ns)
+    # Move to to_ns and return every event due by then (time order, ties by name); C callers.
+    cdef list advance_time_c(self, int64_t to_ns)
     cdef int _push(self, _Timer timer) except -1
     cdef int _refresh_next(self) except -1
 

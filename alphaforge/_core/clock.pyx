@@ -198,8 +198,8 @@ cdef class Clock:
 cdef class TestClock(Clock):
     """Engine-driven clock for backtests and tests: time only moves by ``set_time``/``advance_time``.
 
-    ``advance_time(to_ns)`` returns the events due in ``(now, to_ns]`` (and any at ``now`` not yet
-    returned) in time order, ties by timer name, and leaves the clock at ``to_ns``. Callbacks are
+    ``advance_time(to_ns)`` returns the events due by ``to_ns`` not returned before, in time order,
+    ties by timer name, and leaves the clock at ``to_ns``. Callbacks are
     not invoked by the clock: call ``event.handle()``. Time never goes backwards: ``set_time`` and
     ``advance_time`` raise ``ValueError`` for a target before now.
     """
@@ -221,7 +221,8 @@ cdef class TestClock(Clock):
         return <double>self._now_ns / 1e9
 
     def set_time(self, to_ns) -> None:
-        """Set the current time (UNIX ns) without producing events; ``ValueError`` if before now."""
+        """Set the current time (UNIX ns) without producing events; ``ValueError`` if before now.
+        Timers that fall due meanwhile are returned by the next ``advance_time``/``pop_next_event``."""
         self.set_time_c(_check_ns(to_ns, "to_ns"))
 
     cdef int set_time_c(self, int64_t to_ns) except -1:
@@ -313,17 +314,19 @@ cdef class TestClock(Clock):
         (never backwards); None when nothing is due. The callback is not invoked."""
         return self.pop_next_event_c(_check_ns(to_ns, "to_ns"))
 
-    cpdef list advance_time(self, int64_t to_ns):
-        """Move the clock to ``to_ns`` (UNIX ns) and return the events due by then, in time order
-        (ties by timer name). Repeating timers yield one event per elapsed interval. Raises
-        ``ValueError`` if ``to_ns`` is before now. Callbacks are not invoked (``event.handle()``)."""
+    def advance_time(self, to_ns) -> list:
+        """Move the clock to ``to_ns`` (UNIX ns) and return every event due by then that was not
+        returned before, in time order (ties by timer name). Repeating timers yield one event per
+        elapsed interval. Raises ``ValueError`` if ``to_ns`` is before now. Callbacks are not
+        invoked: call ``event.handle()``."""
+        return self.advance_time_c(_check_ns(to_ns, "to_ns"))
+
+    cdef list advance_time_c(self, int64_t to_ns):
         if to_ns < self._now_ns:
             raise ValueError(f"invalid to_ns {to_ns}: before the current time {self._now_ns} (time never goes backwards)")
         cdef list events = []
-        cdef TimeEvent ev
         while self._next_ns <= to_ns:
-            ev = self.pop_next_event_c(to_ns)
-            events.append(ev)
+            events.append(self.pop_next_event_c(to_ns))
         self._now_ns = to_ns
         return events
 

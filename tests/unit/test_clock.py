@@ -63,6 +63,19 @@ def test_set_time_and_advance_never_go_backwards():
         TestClock(-1)
     with pytest.raises(TypeError, match="start_ns"):
         TestClock(1.5)
+    with pytest.raises(TypeError, match="to_ns"):
+        clock.advance_time(101.5)
+    with pytest.raises(TypeError, match="to_ns"):
+        clock.set_time(101.0)
+
+
+def test_set_time_past_due_timers_returns_them_on_next_advance():
+    clock = TestClock(0)
+    clock.set_timer("t", 10)
+    clock.set_time(25)  # no events produced by set_time
+    assert clock.timestamp_ns() == 25
+    assert names_times(clock.advance_time(31)) == [("t", 10), ("t", 20), ("t", 30)]
+    assert clock.timestamp_ns() == 31
 
 
 def test_repeating_timer_hand_worked():
