@@ -608,9 +608,16 @@ cdef class BarAggregator:
         return self.st.n_out - before
 
     cdef Py_ssize_t handle_trade(self, const TradeTickRec* rec) except -1:
+        cdef Py_ssize_t before = self.st.n_out
         if self.st.auto_prec:
             _set_prec_trade(&self.st, rec)
-        return self._on_tick_c(rec.ts_event, rec.ts_init, rec.price, rec.size, rec.aggressor_side)
+        if self._native:
+            self._step(rec.ts_event, rec.ts_init, rec.price, rec.size, rec.aggressor_side)
+            if self.st.oom:
+                self._check()
+        else:
+            self.on_tick(rec.ts_event, rec.ts_init, rec.price, rec.size, rec.aggressor_side)
+        return self.st.n_out - before
 
     cdef Py_ssize_t handle_quote(self, const QuoteTickRec* rec) except -1:
         cdef int64_t price, size
@@ -790,6 +797,16 @@ cdef class TimeBarAggregator(BarAggregator):
                     uint8_t side) noexcept nogil:
         _time_step(&self.st, ts_event, price, size)
 
+    cdef Py_ssize_t handle_trade(self, const TradeTickRec* rec) except -1:
+        # Same as the base method with the rule inlined (one virtual call per record).
+        cdef Py_ssize_t before = self.st.n_out
+        if self.st.auto_prec:
+            _set_prec_trade(&self.st, rec)
+        _time_step(&self.st, rec.ts_event, rec.price, rec.size)
+        if self.st.oom:
+            self._check()
+        return self.st.n_out - before
+
     cdef void _run_trades(self, const TradeTickRec* recs, Py_ssize_t n) noexcept nogil:
         cdef AggState st = self.st
         cdef Py_ssize_t i
@@ -861,6 +878,16 @@ cdef class TickBarAggregator(BarAggregator):
                     uint8_t side) noexcept nogil:
         _tick_step(&self.st, ts_event, ts_init, price, size)
 
+    cdef Py_ssize_t handle_trade(self, const TradeTickRec* rec) except -1:
+        # Same as the base method with the rule inlined (one virtual call per record).
+        cdef Py_ssize_t before = self.st.n_out
+        if self.st.auto_prec:
+            _set_prec_trade(&self.st, rec)
+        _tick_step(&self.st, rec.ts_event, rec.ts_init, rec.price, rec.size)
+        if self.st.oom:
+            self._check()
+        return self.st.n_out - before
+
     cdef void _run_trades(self, const TradeTickRec* recs, Py_ssize_t n) noexcept nogil:
         cdef AggState st = self.st
         cdef Py_ssize_t i
@@ -885,6 +912,16 @@ cdef class VolumeBarAggregator(BarAggregator):
     cdef void _step(self, int64_t ts_event, int64_t ts_init, int64_t price, int64_t size,
                     uint8_t side) noexcept nogil:
         _volume_step(&self.st, ts_event, ts_init, price, size)
+
+    cdef Py_ssize_t handle_trade(self, const TradeTickRec* rec) except -1:
+        # Same as the base method with the rule inlined (one virtual call per record).
+        cdef Py_ssize_t before = self.st.n_out
+        if self.st.auto_prec:
+            _set_prec_trade(&self.st, rec)
+        _volume_step(&self.st, rec.ts_event, rec.ts_init, rec.price, rec.size)
+        if self.st.oom:
+            self._check()
+        return self.st.n_out - before
 
     cdef void _run_trades(self, const TradeTickRec* recs, Py_ssize_t n) noexcept nogil:
         cdef AggState st = self.st
