@@ -20,15 +20,18 @@ ctypedef struct RingBuf:
     Py_ssize_t size          # number of valid values (<= cap)
 
 
-# Sliding-window maximum (or minimum) over the last `window` inputs: a monotonic deque, O(1)
-# amortized per push. mq_init allocates, mq_free releases.
-ctypedef struct MonoDeque:
-    double* vals
-    int64_t* seqs
-    Py_ssize_t cap           # the window length
-    Py_ssize_t front         # slot of the current extreme
+# Sliding-window maximum (or minimum) over the last `cap` inputs: a ring buffer plus the current
+# extreme and its sequence number; the window is rescanned only when the extreme leaves it, so an
+# update is O(1) on typical prices and O(cap) at worst (a monotone run against the extreme).
+# we_init allocates, we_free releases.
+ctypedef struct WindowExtreme:
+    double* data
+    Py_ssize_t cap
+    Py_ssize_t head          # slot of the next write
     Py_ssize_t size
     int64_t seq              # sequence number of the next push
+    double ext               # current extreme of the window
+    int64_t ext_seq          # sequence number of its latest occurrence
     bint is_max
 
 
@@ -122,7 +125,7 @@ cdef class ATR(Indicator):
 cdef class DonchianChannel(Indicator):
     cdef readonly int period
     cdef readonly double upper, middle, lower
-    cdef MonoDeque _highs, _lows
+    cdef WindowExtreme _highs, _lows
 
 
 cdef class KeltnerChannel(Indicator):
@@ -136,7 +139,7 @@ cdef class KeltnerChannel(Indicator):
 cdef class Stochastics(Indicator):
     cdef readonly int period_k, period_d
     cdef readonly double value_k, value_d
-    cdef MonoDeque _highs, _lows
+    cdef WindowExtreme _highs, _lows
     cdef SMA _d
 
 

@@ -82,58 +82,62 @@ cdef inline double rb_get(const RingBuf* rb, Py_ssize_t i) noexcept nogil:
     return rb.data[j]
 
 
-cdef inline int mq_init(MonoDeque* q, Py_ssize_t window, bint is_max) except -1:
-    q.vals = <double*>PyMem_Malloc(window * sizeof(double))
-    q.seqs = <int64_t*>PyMem_Malloc(window * sizeof(int64_t))
-    if q.vals == NULL or q.seqs == NULL:
+cdef inline int we_init(WindowExtreme* q, Py_ssize_t window, bint is_max) except -1:
+    q.data = <double*>PyMem_Malloc(window * sizeof(double))
+    if q.data == NULL:
         raise MemoryError()
     q.cap = window
     q.is_max = is_max
-    mq_clear(q)
+    we_clear(q)
     return 0
 
 
-cdef inline void mq_free(MonoDeque* q) noexcept:
-    if q.vals != NULL:
-        PyMem_Free(q.vals)
-        q.vals = NULL
-    if q.seqs != NULL:
-        PyMem_Free(q.seqs)
-        q.seqs = NULL
+cdef inline void we_free(WindowExtreme* q) noexcept:
+    if q.data != NULL:
+        PyMem_Free(q.data)
+        q.data = NULL
 
 
-cdef inline void mq_clear(MonoDeque* q) noexcept nogil:
-    q.front = 0
+cdef inline void we_clear(WindowExtreme* q) noexcept nogil:
+    q.head = 0
     q.size = 0
     q.seq = 0
+    q.ext = 0.0
+    q.ext_seq = -1
 
 
 # Pushes x and returns the extreme (max or min) of the last `cap` pushes, x included.
-cdef inline double mq_push(MonoDeque* q, double x) noexcept nogil:
-    cdef Py_ssize_t b
-    # drop the front when it left the window
-    if q.size > 0 and q.seqs[q.front] <= q.seq - q.cap:
-        q.front += 1
-        if q.front == q.cap:
-            q.front = 0
-        q.size -= 1
-    # drop dominated values from the back
-    while q.size > 0:
-        b = q.front + q.size - 1
-        if b >= q.cap:
-            b -= q.cap
-        if (q.vals[b] <= x) if q.is_max else (q.vals[b] >= x):
-            q.size -= 1
-        else:
-            break
-    b = q.front + q.size
-    if b >= q.cap:
-        b -= q.cap
-    q.vals[b] = x
-    q.seqs[b] = q.seq
-    q.size += 1
+cdef inline double we_push(WindowExtreme* q, double x) noexcept nogil:
+    cdef Py_ssize_t i, j
+    cdef int64_t s, first
+    cdef double v
+    q.data[q.head] = x
+    q.head += 1
+    if q.head == q.cap:
+        q.head = 0
+    if q.size < q.cap:
+        q.size += 1
+    s = q.seq
     q.seq += 1
-    return q.vals[q.front]
+    first = q.seq - q.size                    # sequence number of the oldest value in the window
+    if q.ext_seq < 0 or ((x >= q.ext) if q.is_max else (x <= q.ext)):
+        q.ext = x
+        q.ext_seq = s
+    elif q.ext_seq < first:                   # the extreme left the window: rescan, oldest -> newest
+        j = q.head - q.size
+        if j < 0:
+            j += q.cap
+        q.ext = q.data[j]
+        q.ext_seq = first
+        for i in range(1, q.size):
+            j += 1
+            if j == q.cap:
+                j = 0
+            v = q.data[j]
+            if (v >= q.ext) if q.is_max else (v <= q.ext):
+                q.ext = v
+                q.ext_seq = first + i
+    return q.ext
 
 
 # Neumaier-compensated accumulation: the exact running sum is s + c.
@@ -658,8 +662,8 @@ cdef class Stochastics(Indicator):
         _check_period("Stochastics", "period_d", period_d, 1)
         self.period_k = period_k
         self.period_d = period_d
-        mq_init(&self._highs, period_k, True)
-        mq_init(&self._lows, period_k, False)
+        we_init(&self._highs, period_k, True)
+        we_init(&self._lows, period_k, False)
         self._d = SMA(period_d)
         self.inputs = ("high", "low", "close")
         self.output_names = ("value", "value_k", "value_d")
@@ -668,12 +672,12 @@ cdef class Stochastics(Indicator):
         self.value_d = 0.0
 
     def __dealloc__(self):
-        mq_free(&self._highs)
-        mq_free(&self._lows)
+        we_free(&self._highs)
+        we_free(&self._lows)
 
     cdef void update_c(self, double high, double low, double close, double volume, int64_t ts_ns) noexcept:
-        cdef double hh = mq_push(&self._highs, high)
-        cdef double ll = mq_push(&self._lows, low)
+        cdef double hh = we_push(&self._highs, high)
+        cdef double ll = we_push(&self._lows, low)
         self.value_k = 100.0 * (close - ll) / (hh - ll) if hh != ll else 50.0
         self.value = self.value_k
         if self.count + 1 >= self.period_k:
@@ -695,8 +699,8 @@ cdef class Stochastics(Indicator):
         out[2] = self.value_d
 
     cdef void reset_c(self) noexcept:
-        mq_clear(&self._highs)
-        mq_clear(&self._lows)
+        we_clear(&self._highs)
+        we_clear(&self._lows)
         self._d.reset_c()
         self.value_k = 0.0
         self.value_d = 0.0
@@ -918,20 +922,20 @@ cdef class DonchianChannel(Indicator):
     def __init__(self, int period=20):
         _check_period("DonchianChannel", "period", period, 1)
         self.period = period
-        mq_init(&self._highs, period, True)
-        mq_init(&self._lows, period, False)
+        we_init(&self._highs, period, True)
+        we_init(&self._lows, period, False)
         self.inputs = ("high", "low")
         self.output_names = ("value", "upper", "middle", "lower")
         self._needs_hl = True
         self.upper = self.middle = self.lower = 0.0
 
     def __dealloc__(self):
-        mq_free(&self._highs)
-        mq_free(&self._lows)
+        we_free(&self._highs)
+        we_free(&self._lows)
 
     cdef void update_c(self, double high, double low, double close, double volume, int64_t ts_ns) noexcept:
-        self.upper = mq_push(&self._highs, high)
-        self.lower = mq_push(&self._lows, low)
+        self.upper = we_push(&self._highs, high)
+        self.lower = we_push(&self._lows, low)
         self.middle = (self.upper + self.lower) / 2.0
         self.value = self.middle
         self.count += 1
@@ -950,8 +954,8 @@ cdef class DonchianChannel(Indicator):
         out[3] = self.lower
 
     cdef void reset_c(self) noexcept:
-        mq_clear(&self._highs)
-        mq_clear(&self._lows)
+        we_clear(&self._highs)
+        we_clear(&self._lows)
         self.upper = self.middle = self.lower = 0.0
         Indicator.reset_c(self)
 

@@ -320,6 +320,19 @@ def test_donchian_window_with_ties(orcl, n):
     np.testing.assert_array_equal(got["upper"][:k], np.maximum.accumulate(h[:k]))
 
 
+@pytest.mark.parametrize("n", [1, 3, 17])
+def test_donchian_adversarial_sequences(n):
+    """Monotone runs (the extreme leaves the window every step) and small-range integer noise
+    (constant ties) against pandas rolling max/min."""
+    rng = np.random.default_rng(3)
+    seqs = [np.arange(300.0), np.arange(300.0)[::-1], rng.integers(0, 4, 500).astype(np.float64),
+            np.concatenate([np.arange(50.0), np.arange(50.0)[::-1], np.full(40, 7.0)])]
+    for x in seqs:
+        got = compute(DonchianChannel(n), high=x, low=x)
+        np.testing.assert_array_equal(got["upper"][n - 1 :], pd.Series(x).rolling(n).max().to_numpy()[n - 1 :])
+        np.testing.assert_array_equal(got["lower"][n - 1 :], pd.Series(x).rolling(n).min().to_numpy()[n - 1 :])
+
+
 def test_keltner(orcl):
     c = cols(orcl)
     mid = ref_ema(c["close"], 20)
