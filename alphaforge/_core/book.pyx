@@ -1,0 +1,1534 @@
+"""Order book: L1 (top of book), L2 (aggregated by price) and L3 (market-by-order) in C.
+
+See book.pxd for the layout. Public entry point: ``alphaforge.book.OrderBook``.
+
+Delta semantics (``apply_delta`` / ``apply_deltas``), prices and sizes raw at scale 10^9:
+
+* L2: ADD and UPDATE set the level's size (a size of 0 removes the level); DELETE removes the
+  level; CLEAR empties the book. A DELETE (or a size-0 set) for a level that is not in the book is
+  counted in ``missing_deletes`` and otherwise ignored (Binance diffs routinely delete levels
+  outside the snapshot's depth).
+* L1: one level per side. ADD/UPDATE replace that side's top; DELETE or a size of 0 empties it.
+* L3: ADD inserts order ``order_id`` at the back of its price level's FIFO (a duplicate id is an
+  error). UPDATE modifies it: a new price, a new side or a larger size sends it to the back of the
+  queue; a smaller size keeps its priority; size 0 removes it; an unknown id is added. DELETE
+  cancels ``size`` of it (0, or at least its remaining size, removes it; CME partial cancels);
+  an unknown id is counted in ``missing_deletes``. ``fill_order`` reduces an order by a fill.
+* Snapshots: a delta flagged SNAPSHOT (32) that follows a non-snapshot delta starts a new
+  snapshot, which clears the book first; ``apply_snapshot`` replaces the book from arrays.
+* Events: with ``events="last_flag"`` a group of deltas ending with the LAST flag (128) is one
+  event and the crossed-book policy runs only at its end; with ``events="delta"`` (default) every
+  delta is an event.
+* Sequence numbers (``sequence`` != 0): equal to the last one (same message) or last + 1 is fine;
+  anything else outside a snapshot is a gap, handled per ``gap_policy``: "raise" (SequenceGapError,
+  the delta is not applied), "flag" (``needs_snapshot`` = True, the delta is applied) or "ignore".
+  Range-numbered feeds (Binance ``U``/``u``) use ``accept_update(first_id, last_id)`` per message.
+"""
+import numpy as np
+
+from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_CheckExact
+from libc.math cimport NAN, fabs, nearbyint
+from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memmove, memset
+
+from alphaforge._core.fixed cimport AF_POW10, Price, Quantity, f64_to_raw_checked
+from alphaforge._core.records cimport OrderBookDeltaRec
+
+cdef extern from *:
+    """
+    typedef __int128 af_i128;
+    """
+    ctypedef long long af_i128
+
+cdef int FLAG_LAST_BIT = 128
+cdef int FLAG_SNAPSHOT_BIT = 32
+
+
+class BookIntegrityError(ValueError):
+    """The book or an update to it is invalid (negative size, duplicate order id, broken invariant)."""
+
+
+class SequenceGapError(BookIntegrityError):
+    """A sequence number skipped ahead or went backwards (policy ``gap_policy="raise"``)."""
+
+
+class CrossedBookError(BookIntegrityError):
+    """Best bid >= best ask after a complete event (policy ``crossed_policy="raise"``)."""
+
+
+BOOK_TOP_DTYPE = np.dtype(
+    [("bid_price", "<i8"), ("bid_size", "<i8"), ("ask_price", "<i8"), ("ask_size", "<i8")]
+)
+
+ctypedef struct TopRec:
+    int64_t bid_price
+    int64_t bid_size
+    int64_t ask_price
+    int64_t ask_size
+
+_BOOK_TYPES = {
+    "L1": 1, "L1_MBP": 1, "MBP1": 1, "L2": 2, "L2_MBP": 2, "MBP": 2, "L3": 3, "L3_MBO": 3, "MBO": 3,
+}
+_GAP = {"raise": GAP_RAISE, "flag": GAP_FLAG, "ignore": GAP_IGNORE}
+_CROSSED = {"keep": CROSSED_KEEP, "resolve": CROSSED_RESOLVE, "raise": CROSSED_RAISE}
+_QUEUE = {"pessimistic": QUEUE_PESSIMISTIC, "proportional": QUEUE_PROPORTIONAL}
+_SIDE_NAME = {1: "bid", 2: "ask"}
+
+
+# ------------------------------------------------------------------------------------------------
+# C helpers: sorted level arrays (best at the end)
+# ------------------------------------------------------------------------------------------------
+
+cdef inline Py_ssize_t _lower_bound(const BookSide* s, int64_t key) noexcept nogil:
+    """First index i with lv[i].key >= key (s.n if none).
+
+    Branch-free count over the top 8 levels (where almost every update lands), then a binary
+    search below them.
+    """
+    cdef const Level* lv = s.lv
+    cdef Py_ssize_t n = s.n
+    cdef Py_ssize_t c = 0
+    cdef Py_ssize_t j, lo, hi, mid
+    if n >= 8:
+        c = ((lv[n - 1].key >= key) + (lv[n - 2].key >= key) + (lv[n - 3].key >= key)
+             + (lv[n - 4].key >= key) + (lv[n - 5].key >= key) + (lv[n - 6].key >= key)
+             + (lv[n - 7].key >= key) + (lv[n - 8].key >= key))
+        if c < 8:
+            return n - c
+        lo = 0
+        hi = n - 8
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if lv[mid].key < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+    for j in range(n):
+        c += lv[j].key >= key
+    return n - c
+
+
+cdef int _side_reserve(BookSide* s, Py_ssize_t need) noexcept nogil:
+    cdef Py_ssize_t cap = s.cap if s.cap > 0 else 16
+    cdef Level* p
+    if need <= s.cap:
+        return 0
+    while cap < need:
+        cap *= 2
+    p = <Level*>realloc(s.lv, cap * sizeof(Level))
+    if p == NULL:
+        return BOOK_ERR_NOMEM
+    s.lv = p
+    s.cap = cap
+    return 0
+
+
+cdef inline int _side_insert(BookSide* s, Py_ssize_t i, int64_t key, int64_t size) noexcept nogil:
+    if s.n == s.cap and _side_reserve(s, s.n + 1) != 0:
+        return BOOK_ERR_NOMEM
+    cdef Level* lv = s.lv
+    cdef Py_ssize_t j = s.n
+    if s.n - i > 16:
+        memmove(&lv[i + 1], &lv[i], (s.n - i) * sizeof(Level))
+    else:
+        while j > i:            # near the top: a short inline copy beats a libc call
+            lv[j] = lv[j - 1]
+            j -= 1
+    lv[i].key = key
+    lv[i].size = size
+    lv[i].head = -1
+    lv[i].tail = -1
+    lv[i].count = 0
+    lv[i]._pad = 0
+    s.n += 1
+    return 0
+
+
+cdef inline void _side_remove(BookSide* s, Py_ssize_t i) noexcept nogil:
+    cdef Level* lv = s.lv
+    cdef Py_ssize_t j = i
+    cdef Py_ssize_t last = s.n - 1
+    if last - i > 16:
+        memmove(&lv[i], &lv[i + 1], (last - i) * sizeof(Level))
+    else:
+        while j < last:
+            lv[j] = lv[j + 1]
+            j += 1
+    s.n = last
+
+
+# ------------------------------------------------------------------------------------------------
+# C helpers: id -> slot hash map (open addressing, linear probing, backward-shift deletion)
+# ------------------------------------------------------------------------------------------------
+
+cdef inline size_t _mix(uint64_t k) noexcept nogil:
+    k ^= k >> 33
+    k *= <uint64_t>0xff51afd7ed558ccd
+    k ^= k >> 33
+    k *= <uint64_t>0xc4ceb9fe1a85ec53
+    k ^= k >> 33
+    return <size_t>k
+
+
+cdef int _map_init(IdMap* m, size_t cap) noexcept nogil:
+    m.keys = <uint64_t*>malloc(cap * sizeof(uint64_t))
+    m.vals = <int32_t*>malloc(cap * sizeof(int32_t))
+    if m.keys == NULL or m.vals == NULL:
+        free(m.keys)
+        free(m.vals)
+        m.keys = NULL
+        m.vals = NULL
+        m.cap = 0
+        m.n = 0
+        return BOOK_ERR_NOMEM
+    memset(m.keys, 0, cap * sizeof(uint64_t))
+    m.cap = cap
+    m.n = 0
+    return 0
+
+
+cdef void _map_free(IdMap* m) noexcept nogil:
+    free(m.keys)
+    free(m.vals)
+    m.keys = NULL
+    m.vals = NULL
+    m.cap = 0
+    m.n = 0
+
+
+cdef inline int32_t _map_get(const IdMap* m, uint64_t key) noexcept nogil:
+    cdef size_t mask = m.cap - 1
+    cdef size_t i = _mix(key) & mask
+    while m.keys[i] != 0:
+        if m.keys[i] == key:
+            return m.vals[i]
+        i = (i + 1) & mask
+    return -1
+
+
+cdef int _map_put(IdMap* m, uint64_t key, int32_t val) noexcept nogil:
+    """Insert a key that is not present (callers check with _map_get first)."""
+    cdef size_t mask, i, j
+    cdef IdMap grown
+    if (m.n + 1) * 2 > m.cap:
+        if _map_init(&grown, m.cap * 2) != 0:
+            return BOOK_ERR_NOMEM
+        mask = grown.cap - 1
+        for j in range(m.cap):
+            if m.keys[j] != 0:
+                i = _mix(m.keys[j]) & mask
+                while grown.keys[i] != 0:
+                    i = (i + 1) & mask
+                grown.keys[i] = m.keys[j]
+                grown.vals[i] = m.vals[j]
+        grown.n = m.n
+        _map_free(m)
+        m[0] = grown
+    mask = m.cap - 1
+    i = _mix(key) & mask
+    while m.keys[i] != 0:
+        i = (i + 1) & mask
+    m.keys[i] = key
+    m.vals[i] = val
+    m.n += 1
+    return 0
+
+
+cdef void _map_del(IdMap* m, uint64_t key) noexcept nogil:
+    cdef size_t mask = m.cap - 1
+    cdef size_t i = _mix(key) & mask
+    cdef size_t j, home
+    while m.keys[i] != key:
+        if m.keys[i] == 0:
+            return
+        i = (i + 1) & mask
+    # backward-shift: pull later entries of the probe run into the hole
+    j = i
+    while True:
+        j = (j + 1) & mask
+        if m.keys[j] == 0:
+            break
+        home = _mix(m.keys[j]) & mask
+        # entry at j may move to i if its home is not cyclically in (i, j]
+        if (i <= j and (home <= i or home > j)) or (i > j and (home <= i and home > j)):
+            m.keys[i] = m.keys[j]
+            m.vals[i] = m.vals[j]
+            i = j
+    m.keys[i] = 0
+    m.n -= 1
+
+
+cdef void _map_clear(IdMap* m) noexcept nogil:
+    if m.keys != NULL:
+        memset(m.keys, 0, m.cap * sizeof(uint64_t))
+    m.n = 0
+
+
+# ------------------------------------------------------------------------------------------------
+# Python-value conversion
+# ------------------------------------------------------------------------------------------------
+
+cdef inline int64_t _f2raw(double x, int prec, str what) except? -1:
+    """float -> raw at `prec` decimals; fast path for clean values, the checked path raises."""
+    cdef double scaled = x * <double>AF_POW10[prec]
+    cdef double r = nearbyint(scaled)
+    cdef double tol = fabs(scaled) * 1e-12
+    if tol < 1e-6:
+        tol = 1e-6
+    if fabs(scaled - r) <= tol and fabs(x) < 9.2e9:
+        return <int64_t>r * AF_POW10[9 - prec]
+    return f64_to_raw_checked(x, prec, what)
+
+
+cdef inline int64_t _to_raw(object v, int prec, str what) except? -1:
+    if PyFloat_CheckExact(v):
+        return _f2raw(PyFloat_AS_DOUBLE(v), prec, what)
+    if isinstance(v, Price):
+        return (<Price>v).raw
+    if isinstance(v, Quantity):
+        return (<Quantity>v).raw
+    if isinstance(v, int):
+        if not (-9_200_000_000 < v < 9_200_000_000):
+            raise ValueError(f"invalid {what} value {v!r}: out of range (|value| must be < 9.2e9)")
+        return <int64_t>v * 1_000_000_000
+    return _f2raw(float(v), prec, what)
+
+
+cdef inline double _r2f(int64_t raw) noexcept nogil:
+    return <double>raw / 1e9
+
+
+cdef int _parse_side(object side) except -1:
+    cdef int s
+    if isinstance(side, str):
+        s = {"BUY": 1, "BID": 1, "B": 1, "SELL": 2, "ASK": 2, "A": 2}.get(side.upper(), 0)
+    else:
+        s = int(side)
+    if s != 1 and s != 2:
+        raise ValueError(f"invalid side {side!r}: expected OrderSide.BUY (1, bids) or OrderSide.SELL (2, asks)")
+    return s
+
+
+# ------------------------------------------------------------------------------------------------
+# OrderBook
+# ------------------------------------------------------------------------------------------------
+
+cdef class OrderBook:
+    """An order book for one instrument: L1 (top of book), L2 (by price) or L3 (by order id).
+
+    Parameters
+    ----------
+    instrument_id : InstrumentId, str or instrument
+        The instrument. An instrument object (with ``.id``, ``.price_precision`` and
+        ``.size_precision``) also supplies the precisions. ``InstrumentId.index`` is checked
+        against ``instrument_id`` of records given to ``apply_deltas`` (0 = unchecked).
+    book_type : BookType, int or str
+        ``"L1"``/``L1_MBP`` (1), ``"L2"``/``L2_MBP`` (2, default) or ``"L3"``/``L3_MBO`` (3).
+    price_precision, size_precision : int
+        Decimals (0-9) used to convert float prices/sizes to raw; a float with more decimals is
+        rejected. Default: the instrument's, else 9.
+    gap_policy : "raise" | "flag" | "ignore"
+        What a sequence gap does (see the module docstring). Default "raise".
+    crossed_policy : "keep" | "resolve" | "raise"
+        After each complete event, a crossed or locked book (best bid >= best ask) is counted in
+        ``crossed_count`` and then kept, resolved by removing the stale levels of the side opposite
+        to the last update, or raised as CrossedBookError. Default "keep" (real feeds cross
+        transiently).
+    events : "delta" | "last_flag"
+        Event grouping for the crossed-book policy: every delta, or groups ending with FLAG_LAST.
+    queue_rule : "pessimistic" | "proportional"
+        L2 own-order queue estimate on level size decreases (see ``add_own_order``).
+    """
+
+    def __cinit__(self, *args, **kwargs):
+        self._bids.lv = NULL
+        self._asks.lv = NULL
+        self._orders = NULL
+        self._own = NULL
+        if _side_reserve(&self._bids, 16) != 0 or _side_reserve(&self._asks, 16) != 0:
+            raise MemoryError()
+        if _map_init(&self._order_map, 64) != 0 or _map_init(&self._own_map, 16) != 0:
+            raise MemoryError()
+        self._orders_cap = 0
+        self._free = -1
+
+    def __dealloc__(self):
+        free(self._bids.lv)
+        free(self._asks.lv)
+        free(self._orders)
+        free(self._own)
+        _map_free(&self._order_map)
+        _map_free(&self._own_map)
+
+    def __init__(self, instrument_id, book_type="L2", *, price_precision=None, size_precision=None,
+                 str gap_policy="raise", str crossed_policy="keep", str events="delta",
+                 str queue_rule="pessimistic"):
+        cdef object inst = instrument_id
+        if hasattr(inst, "price_precision") and hasattr(inst, "id"):
+            if price_precision is None:
+                price_precision = inst.price_precision
+            if size_precision is None:
+                size_precision = inst.size_precision
+            inst = inst.id
+        elif isinstance(inst, str):
+            from alphaforge._core.identifiers import InstrumentId
+            inst = InstrumentId.from_str(inst)
+        self.instrument_id = inst
+        self._instrument_index = <uint32_t>getattr(inst, "index", 0)
+        if isinstance(book_type, str):
+            bt = _BOOK_TYPES.get(book_type.upper())
+            if bt is None:
+                raise ValueError(f"invalid book_type {book_type!r}: expected L1, L2 or L3 (or BookType)")
+            self.book_type = bt
+        else:
+            self.book_type = int(book_type)
+            if self.book_type not in (1, 2, 3):
+                raise ValueError(f"invalid book_type {book_type!r}: expected 1 (L1), 2 (L2) or 3 (L3)")
+        self.price_precision = 9 if price_precision is None else int(price_precision)
+        self.size_precision = 9 if size_precision is None else int(size_precision)
+        for name, p in (("price_precision", self.price_precision), ("size_precision", self.size_precision)):
+            if not 0 <= p <= 9:
+                raise ValueError(f"invalid {name} {p!r}: must be 0-9")
+        for name, value, table in (("gap_policy", gap_policy, _GAP), ("crossed_policy", crossed_policy, _CROSSED),
+                                   ("queue_rule", queue_rule, _QUEUE)):
+            if value not in table:
+                raise ValueError(f"invalid {name} {value!r}: expected one of {sorted(table)}")
+        if events not in ("delta", "last_flag"):
+            raise ValueError(f"invalid events {events!r}: expected 'delta' or 'last_flag'")
+        self._gap_policy = _GAP[gap_policy]
+        self._crossed_policy = _CROSSED[crossed_policy]
+        self._queue_rule = _QUEUE[queue_rule]
+        self._last_flag_events = events == "last_flag"
+
+    # --------------------------------------------------------------------------------------------
+    # core (C)
+    # --------------------------------------------------------------------------------------------
+
+    cdef void _clear_side(self, int side) noexcept nogil:
+        cdef BookSide* s = self._side_ptr(side)
+        cdef Py_ssize_t i
+        cdef int32_t o, nxt
+        if self.book_type == 3:
+            for i in range(s.n):
+                o = s.lv[i].head
+                while o >= 0:
+                    nxt = self._orders[o].next
+                    _map_del(&self._order_map, self._orders[o].id)
+                    self._orders[o].next = self._free
+                    self._free = o
+                    o = nxt
+        s.n = 0
+
+    cdef void _clear(self) noexcept nogil:
+        cdef int32_t i
+        self._bids.n = 0
+        self._asks.n = 0
+        if self.book_type == 3 and self._orders_cap > 0:
+            _map_clear(&self._order_map)
+            self._free = -1
+            i = self._orders_cap - 1
+            while i >= 0:
+                self._orders[i].next = self._free
+                self._free = i
+                i -= 1
+
+    cdef int _check_seq(self, uint64_t sequence, int flags) noexcept nogil:
+        cdef uint64_t last = self.last_sequence
+        if sequence == 0:
+            return 0
+        if (flags & FLAG_SNAPSHOT_BIT) == 0 and last != 0 and (sequence > last + 1 or sequence < last):
+            self._err_a = <int64_t>last
+            self._err_b = <int64_t>sequence
+            if self._gap_policy == GAP_RAISE:
+                return BOOK_ERR_GAP
+            if self._gap_policy == GAP_FLAG:
+                self.needs_snapshot = True
+        if sequence > last:
+            self.last_sequence = sequence
+        return 0
+
+    cdef inline int _l2_set(self, int side, int64_t price, int64_t size) noexcept nogil:
+        cdef BookSide* s = &self._bids if side == 1 else &self._asks
+        cdef int64_t key = price if side == 1 else -price
+        cdef Py_ssize_t i = _lower_bound(s, key)
+        cdef int64_t old = 0
+        if i < s.n and s.lv[i].key == key:
+            old = s.lv[i].size
+            if size == 0:
+                _side_remove(s, i)
+            else:
+                s.lv[i].size = size
+        elif size > 0:
+            if _side_insert(s, i, key, size) != 0:
+                return BOOK_ERR_NOMEM
+        else:
+            self.missing_deletes += 1
+            return 0
+        if old != size and (self._own_bids if side == 1 else self._own_asks) > 0:
+            self._own_level_change(side, price, old, size)
+        return 0
+
+    cdef int _l3_alloc(self) noexcept nogil:
+        cdef int32_t cap, i
+        cdef BookOrder* p
+        if self._free < 0:
+            cap = self._orders_cap * 2 if self._orders_cap > 0 else 256
+            p = <BookOrder*>realloc(self._orders, cap * sizeof(BookOrder))
+            if p == NULL:
+                return BOOK_ERR_NOMEM
+            self._orders = p
+            i = cap - 1
+            while i >= self._orders_cap:
+                p[i].next = self._free
+                self._free = i
+                i -= 1
+            self._orders_cap = cap
+        i = self._free
+        self._free = self._orders[i].next
+        return i
+
+    cdef int _l3_add(self, int side, uint64_t order_id, int64_t price, int64_t size) noexcept nogil:
+        cdef BookSide* s = self._side_ptr(side)
+        cdef int64_t key = price if side == 1 else -price
+        cdef Py_ssize_t i = _lower_bound(s, key)
+        cdef int32_t slot
+        cdef BookOrder* o
+        if not (i < s.n and s.lv[i].key == key):
+            if _side_insert(s, i, key, 0) != 0:
+                return BOOK_ERR_NOMEM
+        slot = self._l3_alloc()
+        if slot < 0:
+            return BOOK_ERR_NOMEM
+        if _map_put(&self._order_map, order_id, slot) != 0:
+            self._orders[slot].next = self._free
+            self._free = slot
+            return BOOK_ERR_NOMEM
+        self._stamp += 1
+        o = &self._orders[slot]
+        o.id = order_id
+        o.price = price
+        o.size = size
+        o.side = <uint8_t>side
+        o.stamp = self._stamp
+        o.next = -1
+        o.prev = s.lv[i].tail
+        if s.lv[i].tail >= 0:
+            self._orders[s.lv[i].tail].next = slot
+        else:
+            s.lv[i].head = slot
+        s.lv[i].tail = slot
+        s.lv[i].count += 1
+        s.lv[i].size += size
+        return 0
+
+    cdef void _l3_remove(self, int32_t slot) noexcept nogil:
+        cdef BookOrder* o = &self._orders[slot]
+        cdef BookSide* s = self._side_ptr(o.side)
+        cdef int64_t key = o.price if o.side == 1 else -o.price
+        cdef Py_ssize_t i = _lower_bound(s, key)
+        if i < s.n and s.lv[i].key == key:
+            if o.prev >= 0:
+                self._orders[o.prev].next = o.next
+            else:
+                s.lv[i].head = o.next
+            if o.next >= 0:
+                self._orders[o.next].prev = o.prev
+            else:
+                s.lv[i].tail = o.prev
+            s.lv[i].count -= 1
+            s.lv[i].size -= o.size
+            if s.lv[i].count == 0:
+                _side_remove(s, i)
+        _map_del(&self._order_map, o.id)
+        o.next = self._free
+        self._free = slot
+
+    cdef int _l3_reduce(self, int32_t slot, int64_t by) noexcept nogil:
+        """Reduce an order by `by` (> 0) keeping its priority; removes it when nothing is left."""
+        cdef BookOrder* o = &self._orders[slot]
+        cdef BookSide* s
+        cdef int64_t key
+        cdef Py_ssize_t i
+        if by >= o.size:
+            self._l3_remove(slot)
+            return 0
+        s = self._side_ptr(o.side)
+        key = o.price if o.side == 1 else -o.price
+        i = _lower_bound(s, key)
+        if i < s.n and s.lv[i].key == key:
+            s.lv[i].size -= by
+        o.size -= by
+        return 0
+
+    cdef int _apply_core(self, int action, int side, int64_t price, int64_t size,
+                         uint64_t order_id, int flags) noexcept nogil:
+        cdef int32_t slot
+        cdef BookOrder* o
+        cdef BookSide* s
+        cdef int r
+        if size < 0:
+            self._err_a = size
+            return BOOK_ERR_NEG_SIZE
+        if flags & FLAG_SNAPSHOT_BIT:
+            if not self._in_snapshot:
+                self._clear()
+                self._in_snapshot = True
+                self.needs_snapshot = False
+                self.last_sequence = 0
+            if flags & FLAG_LAST_BIT:
+                self._in_snapshot = False
+        else:
+            self._in_snapshot = False
+        if action == 4:
+            self._clear()
+            self.needs_snapshot = False
+            return 0
+        if side != 1 and side != 2:
+            self._err_a = side
+            return BOOK_ERR_BAD_SIDE
+        if action < 1 or action > 3:
+            self._err_a = action
+            return BOOK_ERR_BAD_ACTION
+        self._last_side = side
+        if self.book_type == 2:
+            return self._l2_set(side, price, 0 if action == 3 else size)
+        if self.book_type == 1:
+            s = self._side_ptr(side)
+            if action == 3 or size == 0:
+                s.n = 0
+            else:
+                s.lv[0].key = price if side == 1 else -price
+                s.lv[0].size = size
+                s.n = 1
+            return 0
+        # L3
+        if order_id == 0:
+            return BOOK_ERR_NO_ORDER_ID
+        slot = _map_get(&self._order_map, order_id)
+        if action == 1:
+            if slot >= 0:
+                self._err_a = <int64_t>order_id
+                return BOOK_ERR_DUP_ORDER
+            if size == 0:
+                return 0
+            return self._l3_add(side, order_id, price, size)
+        if action == 2:
+            if slot < 0:
+                return self._l3_add(side, order_id, price, size) if size > 0 else 0
+            o = &self._orders[slot]
+            if o.side != side or o.price != price or size > o.size:
+                self._l3_remove(slot)
+                return self._l3_add(side, order_id, price, size) if size > 0 else 0
+            if size < o.size:
+                return self._l3_reduce(slot, o.size - size)
+            return 0
+        # DELETE
+        if slot < 0:
+            self.missing_deletes += 1
+            return 0
+        o = &self._orders[slot]
+        return self._l3_reduce(slot, o.size if size == 0 else size)
+
+    cdef int _after_event(self) noexcept nogil:
+        cdef int64_t bid, ask
+        cdef BookSide* s
+        if self._bids.n == 0 or self._asks.n == 0:
+            return 0
+        bid = self._bids.lv[self._bids.n - 1].key
+        ask = -self._asks.lv[self._asks.n - 1].key
+        if bid < ask:
+            return 0
+        self.crossed_count += 1
+        if self._crossed_policy == CROSSED_KEEP:
+            return 0
+        if self._crossed_policy == CROSSED_RAISE:
+            self._err_a = bid
+            self._err_b = ask
+            return BOOK_ERR_CROSSED
+        # resolve: the side updated last is fresh, the opposite levels that cross/lock it are stale
+        if self._last_side == 1:
+            while self._asks.n > 0 and -self._asks.lv[self._asks.n - 1].key <= bid:
+                self._drop_top(2)
+        else:
+            while self._bids.n > 0 and self._bids.lv[self._bids.n - 1].key >= ask:
+                self._drop_top(1)
+        return 0
+
+    cdef void _drop_top(self, int side) noexcept nogil:
+        cdef BookSide* s = self._side_ptr(side)
+        cdef Level* top = &s.lv[s.n - 1]
+        cdef int64_t price = top.key if side == 1 else -top.key
+        cdef int64_t old = top.size
+        cdef int32_t o, nxt
+        if self.book_type == 3:
+            o = top.head
+            while o >= 0:
+                nxt = self._orders[o].next
+                _map_del(&self._order_map, self._orders[o].id)
+                self._orders[o].next = self._free
+                self._free = o
+                o = nxt
+        s.n -= 1
+        self.resolved_levels += 1
+        if self.book_type != 3 and (self._own_bids if side == 1 else self._own_asks) > 0:
+            self._own_level_change(side, price, old, 0)
+
+    cdef int _raise_err(self, int code, str where) except -1:
+        if code == BOOK_ERR_NOMEM:
+            raise MemoryError(f"{where}: out of memory growing the book")
+        if code == BOOK_ERR_NEG_SIZE:
+            raise BookIntegrityError(f"{where}: negative size {_r2f(self._err_a)!r} (field 'size', raw {self._err_a})")
+        if code == BOOK_ERR_BAD_ACTION:
+            raise BookIntegrityError(f"{where}: invalid action {self._err_a} (field 'action'; expected 1-4)")
+        if code == BOOK_ERR_BAD_SIDE:
+            raise BookIntegrityError(f"{where}: invalid side {self._err_a} (field 'side'; expected 1 bid or 2 ask)")
+        if code == BOOK_ERR_DUP_ORDER:
+            raise BookIntegrityError(f"{where}: ADD of order_id {<uint64_t>self._err_a} which is already in the book")
+        if code == BOOK_ERR_NO_ORDER_ID:
+            raise BookIntegrityError(f"{where}: L3 delta without an order_id (field 'order_id' is 0)")
+        if code == BOOK_ERR_GAP:
+            raise SequenceGapError(
+                f"{where}: sequence gap: last sequence {<uint64_t>self._err_a}, got {<uint64_t>self._err_b} "
+                f"(field 'sequence'); apply a snapshot to resynchronise"
+            )
+        if code == BOOK_ERR_CROSSED:
+            raise CrossedBookError(
+                f"{where}: crossed/locked book: best bid {_r2f(self._err_a)!r} >= best ask {_r2f(self._err_b)!r}"
+            )
+        if code == BOOK_ERR_INSTRUMENT:
+            raise BookIntegrityError(
+                f"{where}: instrument_id {self._err_a} does not match this book's {self._instrument_index} "
+                f"(field 'instrument_id')"
+            )
+        raise BookIntegrityError(f"{where}: error code {code}")
+
+    cdef int apply_raw(self, int action, int side, int64_t price, int64_t size, uint64_t order_id,
+                       int64_t ts_event, uint64_t sequence, int flags) except -1:
+        """Apply one delta with raw price/size (C callers). Raises like apply_delta."""
+        cdef int code
+        if sequence != 0:
+            code = self._check_seq(sequence, flags)
+            if code != 0:
+                return self._raise_err(code, "apply_delta")
+        code = self._apply_core(action, side, price, size, order_id, flags)
+        if code != 0:
+            return self._raise_err(code, "apply_delta")
+        self.ts_last = ts_event
+        self.update_count += 1
+        if not self._last_flag_events or (flags & FLAG_LAST_BIT):
+            code = self._after_event()
+            if code != 0:
+                return self._raise_err(code, "apply_delta")
+        return 0
+
+    cdef int _apply_records(self, const OrderBookDeltaRec* recs, Py_ssize_t n, int64_t* top,
+                            Py_ssize_t* failed_at) noexcept nogil:
+        cdef Py_ssize_t k
+        cdef const OrderBookDeltaRec* r
+        cdef int code
+        cdef uint32_t inst = self._instrument_index
+        cdef bint per_delta = not self._last_flag_events
+        cdef TopRec* out = <TopRec*>top
+        for k in range(n):
+            r = &recs[k]
+            if inst != 0 and r.instrument_id != 0 and r.instrument_id != inst:
+                self._err_a = r.instrument_id
+                failed_at[0] = k
+                return BOOK_ERR_INSTRUMENT
+            if r.sequence != 0:
+                code = self._check_seq(r.sequence, r.flags)
+                if code != 0:
+                    failed_at[0] = k
+                    return code
+            if self.book_type == 2 and r.action <= 3 and r.action >= 1 and r.flags == 0 and r.size >= 0 \
+                    and (r.side == 1 or r.side == 2):
+                self._in_snapshot = False
+                self._last_side = r.side
+                code = self._l2_set(r.side, r.price, 0 if r.action == 3 else r.size)
+            else:
+                code = self._apply_core(r.action, r.side, r.price, r.size, r.order_id, r.flags)
+            if code != 0:
+                failed_at[0] = k
+                return code
+            self.ts_last = r.ts_event
+            self.update_count += 1
+            if (per_delta or (r.flags & FLAG_LAST_BIT)) and self._bids.n > 0 and self._asks.n > 0 \
+                    and self._bids.lv[self._bids.n - 1].key >= -self._asks.lv[self._asks.n - 1].key:
+                code = self._after_event()
+                if code != 0:
+                    failed_at[0] = k
+                    return code
+            if out != NULL:
+                if self._bids.n > 0:
+                    out[k].bid_price = self._bids.lv[self._bids.n - 1].key
+                    out[k].bid_size = self._bids.lv[self._bids.n - 1].size
+                else:
+                    out[k].bid_price = 0
+                    out[k].bid_size = 0
+                if self._asks.n > 0:
+                    out[k].ask_price = -self._asks.lv[self._asks.n - 1].key
+                    out[k].ask_size = self._asks.lv[self._asks.n - 1].size
+                else:
+                    out[k].ask_price = 0
+                    out[k].ask_size = 0
+        return 0
+
+    # --------------------------------------------------------------------------------------------
+    # updates (Python)
+    # --------------------------------------------------------------------------------------------
+
+    def apply_delta(self, int action, int side, price, size, uint64_t order_id=0, int64_t ts_event=0,
+                    uint64_t sequence=0, int flags=0):
+        """Apply one delta.
+
+        action: BookAction (ADD=1, UPDATE=2, DELETE=3, CLEAR=4) or int; side: OrderSide (BUY=1 for
+        bids, SELL=2 for asks) or int; price/size: float (decimal, at most price_precision /
+        size_precision decimals), int (whole units), Price or Quantity; order_id: L3 order id;
+        ts_event: ns; sequence: venue sequence (0 = untracked); flags: record flag bits (LAST=128,
+        SNAPSHOT=32). Raises BookIntegrityError on a negative size, bad action/side or duplicate
+        L3 order id, SequenceGapError / CrossedBookError per policy.
+        """
+        cdef int64_t p = _to_raw(price, self.price_precision, "price")
+        cdef int64_t q = _to_raw(size, self.size_precision, "size")
+        if (self.book_type == 2 and sequence == 0 and flags == 0 and q >= 0 and 1 <= action <= 3
+                and (side == 1 or side == 2) and not self._last_flag_events):
+            # fast path: plain L2 delta (same semantics as apply_raw)
+            self._in_snapshot = False
+            self._last_side = side
+            if self._l2_set(side, p, 0 if action == 3 else q) != 0:
+                raise MemoryError("apply_delta: out of memory growing the book")
+            self.ts_last = ts_event
+            self.update_count += 1
+            if (self._bids.n > 0 and self._asks.n > 0
+                    and self._bids.lv[self._bids.n - 1].key >= -self._asks.lv[self._asks.n - 1].key):
+                if self._after_event() != 0:
+                    self._raise_err(BOOK_ERR_CROSSED, "apply_delta")
+            return
+        self.apply_raw(action, side, p, q, order_id, ts_event, sequence, flags)
+
+    def apply_delta_raw(self, int action, int side, int64_t price, int64_t size, uint64_t order_id=0,
+                        int64_t ts_event=0, uint64_t sequence=0, int flags=0):
+        """``apply_delta`` with raw int64 price and size (value * 10^9)."""
+        self.apply_raw(action, side, price, size, order_id, ts_event, sequence, flags)
+
+    def apply_deltas(self, records, *, bint record_top=False, out=None):
+        """Apply a record array of ORDER_BOOK_DELTA_DTYPE in one nogil loop.
+
+        With ``record_top=True`` (or an ``out`` array of BOOK_TOP_DTYPE and the same length) the raw
+        best bid price/size and ask price/size after each delta are written per row (price 0 and
+        size 0 for an empty side) and the array is returned; otherwise returns None. On a bad
+        record the deltas before it stay applied and the error names the record index.
+        """
+        cdef const OrderBookDeltaRec[::1] recs = records
+        cdef Py_ssize_t n = recs.shape[0]
+        cdef Py_ssize_t failed = -1
+        cdef int64_t[:, ::1] top_view
+        cdef int64_t* top = NULL
+        cdef int code
+        if records.dtype.itemsize != sizeof(OrderBookDeltaRec) or "action" not in records.dtype.names:
+            raise TypeError("apply_deltas expects a record array of ORDER_BOOK_DELTA_DTYPE")
+        if out is None and record_top:
+            out = np.empty(n, dtype=BOOK_TOP_DTYPE)
+        if out is not None:
+            if out.dtype != BOOK_TOP_DTYPE or out.shape[0] != n:
+                raise ValueError(f"out must be a BOOK_TOP_DTYPE array of length {n}")
+            top_view = out.view(np.int64).reshape(n, 4)
+            if n > 0:
+                top = &top_view[0, 0]
+        if n == 0:
+            return out
+        with nogil:
+            code = self._apply_records(&recs[0], n, top, &failed)
+        if code != 0:
+            self._raise_err(code, f"apply_deltas record {failed}")
+        return out
+
+    def accept_update(self, uint64_t first_id, uint64_t last_id):
+        """Sequence check for a message covering update ids ``first_id..last_id`` (Binance U/u).
+
+        Returns False for a stale message (last_id <= last_sequence: drop it), True when it
+        continues the book (first_id <= last_sequence + 1 <= last_id, or no sequence yet) and
+        records last_id. A gap (first_id > last_sequence + 1) follows ``gap_policy``.
+        """
+        cdef uint64_t last = self.last_sequence
+        if last_id < first_id:
+            raise ValueError(f"accept_update: last_id {last_id} < first_id {first_id}")
+        if last != 0:
+            if last_id <= last:
+                return False
+            if first_id > last + 1:
+                if self._gap_policy == GAP_RAISE:
+                    self._err_a = <int64_t>last
+                    self._err_b = <int64_t>first_id
+                    self._raise_err(BOOK_ERR_GAP, "accept_update")
+                if self._gap_policy == GAP_FLAG:
+                    self.needs_snapshot = True
+        self.last_sequence = last_id
+        return True
+
+    def apply_snapshot(self, bid_prices, bid_sizes, ask_prices, ask_sizes, *, uint64_t sequence=0,
+                       int64_t ts_event=0):
+        """Replace the book (L1/L2) with the given levels (decimal float arrays, any order).
+
+        Zero sizes are skipped; a negative size or a price given twice on one side raises
+        BookIntegrityError. Resets ``needs_snapshot`` and sets ``last_sequence`` to ``sequence``.
+        """
+        conv = []
+        for what, prices, sizes in (("bid", bid_prices, bid_sizes), ("ask", ask_prices, ask_sizes)):
+            p = np.asarray(prices, dtype=np.float64)
+            z = np.asarray(sizes, dtype=np.float64)
+            conv.append(np.array([_f2raw(x, self.price_precision, f"{what} price") for x in p], dtype=np.int64))
+            conv.append(np.array([_f2raw(x, self.size_precision, f"{what} size") for x in z], dtype=np.int64))
+        self.apply_snapshot_raw(conv[0], conv[1], conv[2], conv[3], sequence=sequence, ts_event=ts_event)
+
+    def apply_snapshot_raw(self, bid_prices, bid_sizes, ask_prices, ask_sizes, *, uint64_t sequence=0,
+                           int64_t ts_event=0):
+        """``apply_snapshot`` with raw int64 arrays (value * 10^9)."""
+        if self.book_type == 3:
+            raise BookIntegrityError("apply_snapshot: an L3 book takes snapshots as ADD deltas flagged SNAPSHOT")
+        sides = []
+        for side, prices, sizes in ((1, bid_prices, bid_sizes), (2, ask_prices, ask_sizes)):
+            p = np.ascontiguousarray(prices, dtype=np.int64)
+            z = np.ascontiguousarray(sizes, dtype=np.int64)
+            if p.shape != z.shape or p.ndim != 1:
+                raise ValueError(f"apply_snapshot: {_SIDE_NAME[side]} prices and sizes must be 1-D of equal length")
+            if (z < 0).any():
+                i = int(np.argmax(z < 0))
+                raise BookIntegrityError(
+                    f"apply_snapshot: negative {_SIDE_NAME[side]} size {z[i] / 1e9!r} at row {i} (field 'size')"
+                )
+            keep = z > 0
+            p = p[keep]
+            z = z[keep]
+            key = p if side == 1 else -p
+            order = np.argsort(key, kind="stable")
+            key = np.ascontiguousarray(key[order])
+            z = np.ascontiguousarray(z[order])
+            if key.shape[0] > 1 and (np.diff(key) == 0).any():
+                i = int(np.argmax(np.diff(key) == 0))
+                raise BookIntegrityError(
+                    f"apply_snapshot: {_SIDE_NAME[side]} price {abs(key[i]) / 1e9!r} appears twice"
+                )
+            sides.append((side, key, z))
+        self._clear()
+        for side, key, z in sides:
+            self._fill_side(side, key, z)
+        self._in_snapshot = False
+        self.needs_snapshot = False
+        self.last_sequence = sequence
+        self.ts_last = ts_event
+        self.update_count += 1
+
+    cdef int _fill_side(self, int side, const int64_t[::1] key, const int64_t[::1] size) except -1:
+        cdef BookSide* s = self._side_ptr(side)
+        cdef Py_ssize_t n = key.shape[0]
+        cdef Py_ssize_t i, start = 0
+        cdef int64_t price
+        if self.book_type == 1 and n > 1:
+            start = n - 1
+        if _side_reserve(s, n - start + 1) != 0:
+            raise MemoryError()
+        for i in range(start, n):
+            s.lv[i - start].key = key[i]
+            s.lv[i - start].size = size[i]
+            s.lv[i - start].head = -1
+            s.lv[i - start].tail = -1
+            s.lv[i - start].count = 0
+        s.n = n - start
+        if (self._own_bids if side == 1 else self._own_asks) > 0:
+            for i in range(start, n):
+                price = key[i] if side == 1 else -key[i]
+                self._own_level_change(side, price, 0, size[i])
+        return 0
+
+    def clear(self):
+        """Empty the book (own orders are kept) and reset ``needs_snapshot``."""
+        self._clear()
+        self.needs_snapshot = False
+
+    def update_quote(self, bid_price, bid_size, ask_price, ask_size, int64_t ts_event=0):
+        """L1 book: set the top of book from a quote (decimal floats, Price/Quantity). A size of 0
+        empties that side. Runs the crossed-book policy."""
+        if self.book_type != 1:
+            raise BookIntegrityError("update_quote is for L1 books; feed L2/L3 books deltas")
+        self.update_quote_raw(
+            _to_raw(bid_price, self.price_precision, "bid_price"), _to_raw(bid_size, self.size_precision, "bid_size"),
+            _to_raw(ask_price, self.price_precision, "ask_price"), _to_raw(ask_size, self.size_precision, "ask_size"),
+            ts_event,
+        )
+
+    def update_quote_raw(self, int64_t bid_price, int64_t bid_size, int64_t ask_price, int64_t ask_size,
+                         int64_t ts_event=0):
+        """``update_quote`` with raw int64 values."""
+        cdef int code
+        if self.book_type != 1:
+            raise BookIntegrityError("update_quote is for L1 books; feed L2/L3 books deltas")
+        if bid_size < 0 or ask_size < 0:
+            self._err_a = bid_size if bid_size < 0 else ask_size
+            self._raise_err(BOOK_ERR_NEG_SIZE, "update_quote")
+        self._apply_core(2, 1, bid_price, bid_size, 0, 0)
+        self._apply_core(2, 2, ask_price, ask_size, 0, 0)
+        self.ts_last = ts_event
+        self.update_count += 1
+        code = self._after_event()
+        if code != 0:
+            self._raise_err(code, "update_quote")
+
+    def update_trade(self, price, size, int64_t ts_event=0):
+        """L1 book built from trades: both sides become the trade price with the trade size (no
+        crossed-book check: a trade-derived top is locked by construction)."""
+        if self.book_type != 1:
+            raise BookIntegrityError("update_trade is for L1 books")
+        cdef int64_t p = _to_raw(price, self.price_precision, "price")
+        cdef int64_t q = _to_raw(size, self.size_precision, "size")
+        if q < 0:
+            self._err_a = q
+            self._raise_err(BOOK_ERR_NEG_SIZE, "update_trade")
+        self._apply_core(2, 1, p, q, 0, 0)
+        self._apply_core(2, 2, p, q, 0, 0)
+        self.ts_last = ts_event
+        self.update_count += 1
+
+    def fill_order(self, uint64_t order_id, size):
+        """L3: a resting order was filled by ``size`` (decimal/Quantity); removes it when fully
+        filled. Returns False if the order id is not in the book."""
+        if self.book_type != 3:
+            raise BookIntegrityError("fill_order is for L3 books")
+        cdef int64_t q = _to_raw(size, self.size_precision, "size")
+        cdef int32_t slot = _map_get(&self._order_map, order_id)
+        if q < 0:
+            self._err_a = q
+            self._raise_err(BOOK_ERR_NEG_SIZE, "fill_order")
+        if slot < 0:
+            return False
+        if q > 0:
+            self._l3_reduce(slot, q)
+        return True
+
+    # --------------------------------------------------------------------------------------------
+    # queries
+    # --------------------------------------------------------------------------------------------
+
+    def best_bid_price(self):
+        """Best bid price (decimal float); NaN when there is no bid."""
+        return <double>self._bids.lv[self._bids.n - 1].key / 1e9 if self._bids.n > 0 else NAN
+
+    def best_ask_price(self):
+        """Best ask price (decimal float); NaN when there is no ask."""
+        return <double>(-self._asks.lv[self._asks.n - 1].key) / 1e9 if self._asks.n > 0 else NAN
+
+    def best_bid_size(self):
+        """Size at the best bid (decimal float); 0.0 when there is no bid."""
+        return <double>self._bids.lv[self._bids.n - 1].size / 1e9 if self._bids.n > 0 else 0.0
+
+    def best_ask_size(self):
+        """Size at the best ask (decimal float); 0.0 when there is no ask."""
+        return <double>self._asks.lv[self._asks.n - 1].size / 1e9 if self._asks.n > 0 else 0.0
+
+    def best_bid_price_raw(self):
+        """Best bid price raw (int, value * 10^9), or None when there is no bid."""
+        return self._bids.lv[self._bids.n - 1].key if self._bids.n > 0 else None
+
+    def best_ask_price_raw(self):
+        """Best ask price raw (int), or None when there is no ask."""
+        return -self._asks.lv[self._asks.n - 1].key if self._asks.n > 0 else None
+
+    def best_bid_size_raw(self):
+        """Size at the best bid raw (int); 0 when there is no bid."""
+        return self._bids.lv[self._bids.n - 1].size if self._bids.n > 0 else 0
+
+    def best_ask_size_raw(self):
+        """Size at the best ask raw (int); 0 when there is no ask."""
+        return self._asks.lv[self._asks.n - 1].size if self._asks.n > 0 else 0
+
+    def spread(self):
+        """Best ask - best bid (decimal float, exact raw difference); NaN if a side is empty."""
+        if self._bids.n == 0 or self._asks.n == 0:
+            return NAN
+        return <double>(-self._asks.lv[self._asks.n - 1].key - self._bids.lv[self._bids.n - 1].key) / 1e9
+
+    def mid(self):
+        """(best bid + best ask) / 2 (decimal float); NaN if a side is empty."""
+        if self._bids.n == 0 or self._asks.n == 0:
+            return NAN
+        return (<double>self._bids.lv[self._bids.n - 1].key - <double>self._asks.lv[self._asks.n - 1].key) / 2e9
+
+    @property
+    def bid_levels(self):
+        """Number of bid price levels."""
+        return self._bids.n
+
+    @property
+    def ask_levels(self):
+        """Number of ask price levels."""
+        return self._asks.n
+
+    @property
+    def order_count(self):
+        """L3: number of resting orders (0 for L1/L2)."""
+        return self._order_map.n if self.book_type == 3 else 0
+
+    def level_count(self, side):
+        """Number of price levels on ``side`` (OrderSide.BUY = bids, SELL = asks)."""
+        return self._side_ptr(_parse_side(side)).n
+
+    cdef object _levels(self, int side, Py_ssize_t n, bint raw):
+        cdef BookSide* s = self._side_ptr(side)
+        cdef Py_ssize_t k = n if n < s.n else s.n
+        cdef Py_ssize_t i
+        cdef int64_t sign = 1 if side == 1 else -1
+        if k < 0:
+            k = 0
+        out = np.empty((k, 2), dtype=np.int64 if raw else np.float64)
+        cdef int64_t[:, ::1] ro
+        cdef double[:, ::1] fo
+        if raw:
+            ro = out
+            for i in range(k):
+                ro[i, 0] = sign * s.lv[s.n - 1 - i].key
+                ro[i, 1] = s.lv[s.n - 1 - i].size
+        else:
+            fo = out
+            for i in range(k):
+                fo[i, 0] = <double>(sign * s.lv[s.n - 1 - i].key) / 1e9
+                fo[i, 1] = <double>s.lv[s.n - 1 - i].size / 1e9
+        return out
+
+    def bids(self, Py_ssize_t n=10):
+        """Top ``n`` bid levels, best first: float64 array of shape (k, 2) = [price, size], k <= n."""
+        return self._levels(1, n, False)
+
+    def asks(self, Py_ssize_t n=10):
+        """Top ``n`` ask levels, best first: float64 array of shape (k, 2) = [price, size], k <= n."""
+        return self._levels(2, n, False)
+
+    def bids_raw(self, Py_ssize_t n=10):
+        """Top ``n`` bid levels as raw int64 [price, size] rows, best first."""
+        return self._levels(1, n, True)
+
+    def asks_raw(self, Py_ssize_t n=10):
+        """Top ``n`` ask levels as raw int64 [price, size] rows, best first."""
+        return self._levels(2, n, True)
+
+    cdef int64_t size_at_raw(self, int side, int64_t price) noexcept nogil:
+        cdef BookSide* s = self._side_ptr(side)
+        cdef int64_t key = price if side == 1 else -price
+        cdef Py_ssize_t i = _lower_bound(s, key)
+        if i < s.n and s.lv[i].key == key:
+            return s.lv[i].size
+        return 0
+
+    def size_at(self, side, price):
+        """Displayed size (decimal float) at ``price`` on ``side`` (BUY = bids); 0.0 if no level."""
+        return _r2f(self.size_at_raw(_parse_side(side), _to_raw(price, self.price_precision, "price")))
+
+    cdef int64_t qty_up_to_raw(self, int order_side, int64_t limit_price) noexcept nogil:
+        """Total size an aggressive order on ``order_side`` can take without passing the limit:
+        a BUY takes asks priced <= limit, a SELL takes bids priced >= limit."""
+        cdef BookSide* s = &self._asks if order_side == 1 else &self._bids
+        cdef int64_t key = -limit_price if order_side == 1 else limit_price
+        cdef Py_ssize_t i = s.n - 1
+        cdef int64_t total = 0
+        while i >= 0 and s.lv[i].key >= key:
+            total += s.lv[i].size
+            i -= 1
+        return total
+
+    def cumulative_size(self, side, price):
+        """Total displayed size on book ``side`` (BUY = bids) at ``price`` or better (decimal)."""
+        cdef int s = _parse_side(side)
+        return _r2f(self.qty_up_to_raw(3 - s, _to_raw(price, self.price_precision, "price")))
+
+    def quantity_up_to(self, order_side, price):
+        """Quantity (decimal) a marketable ``order_side`` order can fill up to limit ``price``."""
+        return _r2f(self.qty_up_to_raw(_parse_side(order_side), _to_raw(price, self.price_precision, "price")))
+
+    cdef int64_t walk_raw(self, int order_side, int64_t qty, double* avg_price,
+                          int64_t* worst) noexcept nogil:
+        """Walk the opposite side for ``qty`` raw. Returns the filled raw quantity (< qty when the
+        book is too thin); avg_price = exact notional (__int128 of raw products) / filled as a
+        decimal double (NaN if nothing filled); worst = raw price of the last level touched."""
+        cdef BookSide* s = &self._asks if order_side == 1 else &self._bids
+        cdef int64_t sign = -1 if order_side == 1 else 1
+        cdef Py_ssize_t i = s.n - 1
+        cdef int64_t left = qty
+        cdef int64_t take, price
+        cdef af_i128 notional = 0
+        worst[0] = 0
+        while i >= 0 and left > 0:
+            price = sign * s.lv[i].key
+            take = s.lv[i].size if s.lv[i].size < left else left
+            notional += <af_i128>price * <af_i128>take
+            left -= take
+            worst[0] = price
+            i -= 1
+        if qty - left == 0:
+            avg_price[0] = NAN
+        else:
+            avg_price[0] = <double>notional / <double>(qty - left) / 1e9
+        return qty - left
+
+    def avg_fill_price(self, order_side, quantity):
+        """Average price (decimal float) for a marketable ``order_side`` order of ``quantity``
+        walked through the book (a BUY walks the asks). If the book holds less, the average of
+        what is there; NaN on an empty side."""
+        cdef double avg = NAN
+        cdef int64_t worst = 0
+        self.walk_raw(_parse_side(order_side), _to_raw(quantity, self.size_precision, "quantity"), &avg, &worst)
+        return avg
+
+    def worst_fill_price(self, order_side, quantity):
+        """Price of the deepest level touched (decimal float) filling ``quantity``; NaN if none."""
+        cdef double avg = NAN
+        cdef int64_t worst = 0
+        cdef int64_t filled = self.walk_raw(
+            _parse_side(order_side), _to_raw(quantity, self.size_precision, "quantity"), &avg, &worst)
+        return _r2f(worst) if filled > 0 else NAN
+
+    def imbalance(self, Py_ssize_t depth=1):
+        """(bid size - ask size) / (bid size + ask size) over the top ``depth`` levels; NaN if empty."""
+        cdef double b = 0.0, a = 0.0
+        cdef Py_ssize_t i
+        for i in range(min(depth, self._bids.n)):
+            b += <double>self._bids.lv[self._bids.n - 1 - i].size
+        for i in range(min(depth, self._asks.n)):
+            a += <double>self._asks.lv[self._asks.n - 1 - i].size
+        if a + b == 0.0:
+            return NAN
+        return (b - a) / (b + a)
+
+    def to_numpy(self, Py_ssize_t depth=10):
+        """Snapshot of the top ``depth`` levels: structured array (bid_price, bid_size, ask_price,
+        ask_size) of decimal floats, one row per level, NaN price / 0 size past a side's end."""
+        out = np.zeros(depth, dtype=[("bid_price", "f8"), ("bid_size", "f8"), ("ask_price", "f8"), ("ask_size", "f8")])
+        out["bid_price"] = np.nan
+        out["ask_price"] = np.nan
+        b = self._levels(1, depth, False)
+        a = self._levels(2, depth, False)
+        out["bid_price"][: len(b)] = b[:, 0]
+        out["bid_size"][: len(b)] = b[:, 1]
+        out["ask_price"][: len(a)] = a[:, 0]
+        out["ask_size"][: len(a)] = a[:, 1]
+        return out
+
+    def pprint(self, Py_ssize_t n=5):
+        """Readable text of the top ``n`` levels: asks (best at the bottom) above bids."""
+        bt = {1: "L1_MBP", 2: "L2_MBP", 3: "L3_MBO"}[self.book_type]
+        lines = [f"OrderBook {self.instrument_id} {bt} (bids {self._bids.n} levels, asks {self._asks.n} levels)"]
+        lines.append(f"{'bid size':>16} | {'price':^16} | {'ask size':<16}")
+        lines.append("-" * 54)
+        pf = f"{{:.{self.price_precision}f}}"
+        sf = f"{{:.{self.size_precision}f}}"
+        for price, size in self._levels(2, n, True)[::-1]:
+            lines.append(f"{'':>16} | {pf.format(price / 1e9):^16} | {sf.format(size / 1e9):<16}")
+        for price, size in self._levels(1, n, True):
+            lines.append(f"{sf.format(size / 1e9):>16} | {pf.format(price / 1e9):^16} | {'':<16}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return (f"OrderBook({self.instrument_id}, {('L1', 'L2', 'L3')[self.book_type - 1]}, "
+                f"bid={self.best_bid_price()}, ask={self.best_ask_price()}, levels={self._bids.n}/{self._asks.n})")
+
+    def order(self, uint64_t order_id):
+        """L3: ``(side, price, size)`` of a resting order (side 1 bid / 2 ask, decimal floats), or None."""
+        cdef int32_t slot = _map_get(&self._order_map, order_id) if self.book_type == 3 else -1
+        if slot < 0:
+            return None
+        cdef BookOrder* o = &self._orders[slot]
+        return (int(o.side), _r2f(o.price), _r2f(o.size))
+
+    def level_orders(self, side, price):
+        """L3: order ids resting at ``price`` on ``side`` in queue (FIFO) order."""
+        cdef int s = _parse_side(side)
+        cdef BookSide* bs = self._side_ptr(s)
+        cdef int64_t p = _to_raw(price, self.price_precision, "price")
+        cdef int64_t key = p if s == 1 else -p
+        cdef Py_ssize_t i = _lower_bound(bs, key)
+        cdef int32_t o
+        ids = []
+        if self.book_type != 3 or not (i < bs.n and bs.lv[i].key == key):
+            return ids
+        o = bs.lv[i].head
+        while o >= 0:
+            ids.append(self._orders[o].id)
+            o = self._orders[o].next
+        return ids
+
+    cdef int _integrity(self, Py_ssize_t deep, int* side_out, Py_ssize_t* level_out) noexcept nogil:
+        """0 if the invariants hold, else a code (1-9) with the side and level index involved.
+        L3 FIFOs are walked for the top ``deep`` levels of each side (all when deep < 0) and the id
+        map is scanned only when deep < 0; level counts always sum to the number of orders."""
+        cdef BookSide* s
+        cdef Py_ssize_t i
+        cdef int side
+        cdef int32_t o, prev, cnt
+        cdef int64_t total, price
+        cdef size_t n_orders = 0
+        cdef size_t j
+        for side in range(1, 3):
+            s = self._side_ptr(side)
+            side_out[0] = side
+            level_out[0] = 0
+            if self.book_type == 1 and s.n > 1:
+                return 1
+            for i in range(s.n):
+                level_out[0] = i
+                if s.lv[i].size <= 0:
+                    return 2
+                if i > 0 and s.lv[i - 1].key >= s.lv[i].key:
+                    return 3
+                if self.book_type != 3:
+                    continue
+                n_orders += s.lv[i].count
+                if deep >= 0 and i < s.n - deep:
+                    continue
+                price = s.lv[i].key if side == 1 else -s.lv[i].key
+                total = 0
+                cnt = 0
+                prev = -1
+                o = s.lv[i].head
+                while o >= 0:
+                    if self._orders[o].prev != prev:
+                        return 4
+                    if self._orders[o].side != side or self._orders[o].price != price:
+                        return 5
+                    if self._orders[o].size <= 0:
+                        return 7
+                    total += self._orders[o].size
+                    cnt += 1
+                    prev = o
+                    o = self._orders[o].next
+                if prev != s.lv[i].tail or cnt != s.lv[i].count or total != s.lv[i].size:
+                    return 8
+        if self.book_type == 3:
+            if n_orders != self._order_map.n:
+                return 9
+            if deep >= 0:
+                return 0
+            for j in range(self._order_map.cap):   # every map entry points at its own order
+                if self._order_map.keys[j] != 0:
+                    o = self._order_map.vals[j]
+                    if o < 0 or o >= self._orders_cap or self._orders[o].id != self._order_map.keys[j]:
+                        side_out[0] = 0
+                        return 6
+        return 0
+
+    def check_integrity(self, Py_ssize_t levels=-1):
+        """Verify the invariants; raise BookIntegrityError describing the first violation.
+
+        ``levels`` >= 0 limits the L3 per-order walk to the top ``levels`` levels of each side and
+        skips the id-map scan (a cheap check after every event); the default checks everything.
+
+        Each side strictly sorted with positive sizes; L1 at most one level per side; L3: every
+        level's size and count equal the sum/number of its FIFO's orders, links are consistent,
+        every order is in the id map and queued at the level of its own price/side, and the map
+        holds no other orders. Unless crossed_policy is "keep", the book must not be crossed or
+        locked (CrossedBookError).
+        """
+        cdef int side = 0
+        cdef Py_ssize_t i = 0
+        cdef int code = self._integrity(levels, &side, &i)
+        cdef BookSide* s = self._side_ptr(side)
+        if code != 0:
+            what = {
+                1: "an L1 book holds more than one level",
+                2: "a level has a non-positive size",
+                3: "levels are out of order",
+                4: "broken FIFO link",
+                5: "an order is queued at the wrong level",
+                6: "the id map points at a slot holding another order",
+                7: "an order has a non-positive size",
+                8: "level size/count differ from the sum of its orders",
+                9: f"the id map holds {self._order_map.n} orders, not the number queued at the levels",
+            }[code]
+            where = ""
+            if code not in (6, 9) and i < s.n:
+                price = (s.lv[i].key if side == 1 else -s.lv[i].key) / 1e9
+                where = f" ({_SIDE_NAME[side]} level {price!r}, size {s.lv[i].size / 1e9!r}, count {s.lv[i].count})"
+            raise BookIntegrityError(f"check_integrity: {what}{where}")
+        if self._crossed_policy != CROSSED_KEEP and self._bids.n and self._asks.n:
+            if self._bids.lv[self._bids.n - 1].key >= -self._asks.lv[self._asks.n - 1].key:
+                raise CrossedBookError(
+                    f"crossed/locked book: best bid {self.best_bid_price()!r} >= best ask {self.best_ask_price()!r}"
+                )
+
+    def is_crossed(self):
+        """True when best bid >= best ask (crossed or locked)."""
+        return bool(self._bids.n and self._asks.n
+                    and self._bids.lv[self._bids.n - 1].key >= -self._asks.lv[self._asks.n - 1].key)
+
+    # --------------------------------------------------------------------------------------------
+    # own orders (queue position)
+    # --------------------------------------------------------------------------------------------
+
+    cdef void _own_level_change(self, int side, int64_t price, int64_t old_size,
+                                int64_t new_size) noexcept nogil:
+        """L2 queue estimate for own orders at a level whose displayed size went old -> new.
+
+        Increases join behind own orders (ahead unchanged). A decrease first consumes the order's
+        trade ``credit`` (trade volume already taken off ``ahead`` by on_trade); the rest follows
+        the queue rule: pessimistic (cancels come from behind first: ahead = min(ahead, new)) or
+        proportional (ahead scaled by new / (old - credit used), in double, rounded). A level that
+        disappears leaves ahead = 0.
+        """
+        cdef Py_ssize_t j
+        cdef OwnOrder* o
+        cdef int64_t d, c, base
+        for j in range(self._own_n):
+            o = &self._own[j]
+            if o.side != side or o.price != price:
+                continue
+            if new_size == 0:
+                o.ahead = 0
+                o.credit = 0
+                continue
+            if new_size >= old_size:
+                continue
+            d = old_size - new_size
+            c = o.credit if o.credit < d else d
+            o.credit -= c
+            d -= c
+            if d == 0:
+                continue
+            if self._queue_rule == QUEUE_PESSIMISTIC:
+                if o.ahead > new_size:
+                    o.ahead = new_size
+            else:
+                base = old_size - c
+                if base > 0:
+                    o.ahead = <int64_t>nearbyint(<double>o.ahead * <double>new_size / <double>base)
+                if o.ahead > new_size:
+                    o.ahead = new_size
+            if o.ahead < 0:
+                o.ahead = 0
+
+    cdef int add_own_c(self, uint64_t order_id, int side, int64_t price, int64_t size) except -1:
+        cdef OwnOrder* p
+        cdef int32_t cap
+        if order_id == 0:
+            raise ValueError("add_own_order: order_id must be != 0")
+        if side != 1 and side != 2:
+            raise ValueError(f"add_own_order: invalid side {side} (1 buy/bid, 2 sell/ask)")
+        if size <= 0:
+            raise BookIntegrityError(f"add_own_order: size must be > 0, got raw {size} (field 'size')")
+        if _map_get(&self._own_map, order_id) >= 0:
+            raise BookIntegrityError(f"add_own_order: own order {order_id} is already tracked")
+        if self._own_n == self._own_cap:
+            cap = self._own_cap * 2 if self._own_cap else 16
+            p = <OwnOrder*>realloc(self._own, cap * sizeof(OwnOrder))
+            if p == NULL:
+                raise MemoryError()
+            self._own = p
+            self._own_cap = cap
+        if _map_put(&self._own_map, order_id, self._own_n) != 0:
+            raise MemoryError()
+        p = &self._own[self._own_n]
+        p.id = order_id
+        p.side = <uint8_t>side
+        p.price = price
+        p.size = size
+        p.credit = 0
+        self._stamp += 1
+        p.stamp = self._stamp
+        p.ahead = self.size_at_raw(side, price) if self.book_type != 3 else 0
+        self._own_n += 1
+        if side == 1:
+            self._own_bids += 1
+        else:
+            self._own_asks += 1
+        return 0
+
+    cdef int remove_own_c(self, uint64_t order_id) except -1:
+        cdef int32_t slot = _map_get(&self._own_map, order_id)
+        cdef int32_t last = self._own_n - 1
+        if slot < 0:
+            return 0
+        if self._own[slot].side == 1:
+            self._own_bids -= 1
+        else:
+            self._own_asks -= 1
+        _map_del(&self._own_map, order_id)
+        if slot != last:
+            self._own[slot] = self._own[last]
+            _map_del(&self._own_map, self._own[slot].id)
+            _map_put(&self._own_map, self._own[slot].id, slot)
+        self._own_n -= 1
+        return 1
+
+    cdef int64_t queue_ahead_c(self, uint64_t order_id) except? -1:
+        cdef int32_t slot = _map_get(&self._own_map, order_id)
+        cdef OwnOrder* o
+        cdef BookSide* s
+        cdef int64_t key, total = 0
+        cdef Py_ssize_t i
+        cdef int32_t b
+        if slot < 0:
+            raise KeyError(f"own order {order_id} is not tracked")
+        o = &self._own[slot]
+        if self.book_type != 3:
+            return o.ahead
+        s = self._side_ptr(o.side)
+        key = o.price if o.side == 1 else -o.price
+        i = _lower_bound(s, key)
+        if not (i < s.n and s.lv[i].key == key):
+            return 0
+        b = s.lv[i].head
+        while b >= 0 and self._orders[b].stamp < o.stamp:
+            total += self._orders[b].size
+            b = self._orders[b].next
+        return total
+
+    cdef void on_trade_c(self, int64_t price, int64_t size, int aggressor_side) noexcept nogil:
+        cdef Py_ssize_t j
+        cdef OwnOrder* o
+        if self.book_type == 3:
+            return
+        for j in range(self._own_n):
+            o = &self._own[j]
+            if aggressor_side == o.side:
+                continue
+            if (o.side == 1 and price < o.price) or (o.side == 2 and price > o.price):
+                o.ahead = 0           # traded through the level: nothing is left ahead
+                o.credit = 0
+            elif price == o.price:
+                o.ahead = o.ahead - size if o.ahead > size else 0
+                o.credit += size
+
+    def add_own_order(self, uint64_t order_id, side, int64_t price_raw, int64_t size_raw):
+        """Track an own resting order (not part of the displayed book) for queue position.
+
+        L2: the displayed size at its price when it joins is all ahead of it; on_trade at its price
+        takes trade size off ``ahead``, a trade through its price zeroes it, and level decreases
+        follow ``queue_rule``. L3: exact; orders queued at its level before it joined are ahead.
+        """
+        self.add_own_c(order_id, _parse_side(side), price_raw, size_raw)
+
+    def remove_own_order(self, uint64_t order_id):
+        """Stop tracking an own order (filled or cancelled). Returns False if it was not tracked."""
+        return self.remove_own_c(order_id) == 1
+
+    def queue_ahead(self, uint64_t order_id):
+        """Raw size (int, value * 10^9) displayed ahead of own order ``order_id`` in its level's queue."""
+        return self.queue_ahead_c(order_id)
+
+    def on_trade(self, int64_t price_raw, int64_t size_raw, int aggressor_side=0):
+        """A trade printed at ``price_raw`` for ``size_raw`` (raw ints); updates L2 own-order queue
+        estimates on the passive side (aggressor BUY=1 hits asks, SELL=2 hits bids, 0 = both)."""
+        if size_raw < 0:
+            self._err_a = size_raw
+            self._raise_err(BOOK_ERR_NEG_SIZE, "on_trade")
+        self.on_trade_c(price_raw, size_raw, aggressor_side)
+
+    def own_orders(self):
+        """Tracked own orders as dicts (order_id, side, price_raw, size_raw, ahead_raw), in insertion
+        order modulo removals."""
+        cdef Py_ssize_t j
+        cdef OwnOrder* o
+        out = []
+        for j in range(self._own_n):
+            o = &self._own[j]
+            out.append({"order_id": o.id, "side": int(o.side), "price_raw": o.price, "size_raw": o.size,
+                        "ahead_raw": self.queue_ahead_c(o.id)})
+        return out
