@@ -101,6 +101,12 @@ cdef enum OrderEventKind:
 # Next deterministic event id (process counter; reset_event_ids() restarts it).
 cdef int64_t next_event_id() noexcept
 
+# Raw 1e9-scale offset -> exact Decimal without trailing zeros.
+cdef object offset_to_decimal(int64_t raw)
+
+# Field validation for a new order (ValueError naming the field); see OrderInitialized docs.
+cdef int validate_initialized(OrderInitialized e) except -1
+
 
 cdef class OrderEvent:
     cdef readonly TraderId trader_id
@@ -116,6 +122,7 @@ cdef class OrderEvent:
     cdef readonly int64_t ts_init
     """When the event object was created, UNIX ns."""
     cdef int kind                                 # OrderEventKind
+    cdef str _extra(self)
 
 
 cdef class OrderInitialized(OrderEvent):

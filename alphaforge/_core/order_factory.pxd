@@ -2,6 +2,7 @@
 # ("OL-{strategy_id}-{n}"), order construction with validation, contingent order lists.
 from libc.stdint cimport int64_t, uint8_t
 
+from alphaforge._core.clock cimport Clock
 from alphaforge._core.identifiers cimport (
     ClientOrderId,
     InstrumentId,
@@ -9,6 +10,7 @@ from alphaforge._core.identifiers cimport (
     StrategyId,
     TraderId,
 )
+from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.orders cimport Order
 
 
@@ -20,11 +22,17 @@ cdef class OrderList:
     cdef readonly int64_t ts_init
     cdef list _orders
 
+    cdef int _setup(self, OrderListId list_id, list orders, int contingency_type, int64_t ts_init) except -1
+
+    @staticmethod
+    cdef OrderList create_c(OrderListId list_id, list orders, int contingency_type, int64_t ts_init)
+
 
 cdef class OrderFactory:
     cdef readonly TraderId trader_id
     cdef readonly StrategyId strategy_id
     cdef object _clock                          # anything with timestamp_ns() -> int (UNIX ns)
+    cdef Clock _cclock                          # same object when it is an alphaforge Clock (fast path)
     cdef object _cache                          # optional object with .instrument(InstrumentId)
     cdef dict _instruments                      # InstrumentId -> Instrument
     cdef str _coid_prefix
@@ -34,6 +42,13 @@ cdef class OrderFactory:
 
     cdef int64_t now_c(self) except? -1
     cdef ClientOrderId next_client_order_id_c(self)
+    cdef Instrument _instrument(self, InstrumentId instrument_id)
+    cdef list _check_fresh(self, object orders, int min_len, str what)
+    cdef Order _build(self, object instrument_id, object side, int order_type, object quantity,
+                      object price, object trigger_price, object time_in_force, int64_t expire_time_ns,
+                      bint post_only, bint reduce_only, bint quote_quantity, object display_qty,
+                      object trigger_type, object trailing_offset_type, object trailing_offset,
+                      object limit_offset, object activation_price, object tags)
     cdef OrderListId next_order_list_id_c(self)
     # Fast C path for a market order (no validation beyond qty > 0; side must be 1 or 2).
     cdef Order market_c(self, InstrumentId instrument_id, int side, int64_t qty_raw, uint8_t qty_prec,

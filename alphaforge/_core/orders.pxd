@@ -17,7 +17,7 @@ from alphaforge._core.identifiers cimport (
     TraderId,
     VenueOrderId,
 )
-from alphaforge._core.order_events cimport OrderEvent, OrderInitialized
+from alphaforge._core.order_events cimport OrderEvent, OrderFilled, OrderInitialized, OrderUpdated
 
 # True when an order in status `from_status` may move to `to_status` (both OrderStatus values).
 cdef bint transition_valid(int from_status, int to_status) noexcept nogil
@@ -81,6 +81,10 @@ cdef class Order:
     @staticmethod
     cdef Order create_c(OrderInitialized init)
     cdef int apply_c(self, OrderEvent event) except -1
+    cpdef void apply(self, OrderEvent event) except *
+    cdef void _init_from(self, OrderInitialized init) noexcept
+    cdef void _fill(self, OrderFilled fill, int64_t new_filled) noexcept
+    cdef int _update(self, OrderUpdated upd) except -1
     cdef int set_contingency_c(self, OrderListId order_list_id, int contingency_type,
                                tuple linked_order_ids, ClientOrderId parent_order_id) except -1
     cdef inline bint is_open_c(self) noexcept:
