@@ -46,6 +46,7 @@ cdef class Indicator:
     cdef bint _needs_ts                  # handle_bar/handle_*_tick read ts_event only when set
     cdef bint _needs_hl                  # ... high and low only when set (else close is used)
     cdef bint _needs_vol                 # ... volume only when set (else 0.0)
+    cdef int _quote_px                   # PriceTypeC used for quotes: PRICE_MID (default), PRICE_BID, PRICE_ASK
 
     # The single update entry point every input path funnels into. Prices in decimal units (not
     # raw), volume in instrument size units, ts_ns UNIX nanoseconds (0 when unknown; only
@@ -58,7 +59,7 @@ cdef class Indicator:
 
     # C-record inputs: raw fixed-point fields are converted with raw_to_f64.
     cdef void handle_bar_rec(self, const BarRec* rec) noexcept              # high, low, close, volume, ts_event
-    cdef void handle_quote_rec(self, const QuoteTickRec* rec) noexcept      # mid = (bid + ask) / 2, volume 0
+    cdef void handle_quote_rec(self, const QuoteTickRec* rec) noexcept      # mid (or bid/ask, quote_price_type), volume 0
     cdef void handle_trade_rec(self, const TradeTickRec* rec) noexcept      # price, size, ts_event
 
 

@@ -10,7 +10,8 @@ Inputs, all in decimal units (not raw fixed-point); volume in instrument size un
 * ``update_raw(...)``: floats, the columns the indicator needs (see each class).
 * ``handle_bar(bar)``: duck-typed, reads ``bar.high/.low/.close/.volume`` (and ``bar.ts_event`` for
   time-aware indicators) through ``float()``, so ``Price``/``Quantity`` and plain floats both work.
-* ``handle_quote_tick(tick)``: the mid ``(bid_price + ask_price) / 2`` as high = low = close, volume 0.
+* ``handle_quote_tick(tick)``: the mid ``(bid_price + ask_price) / 2`` as high = low = close, volume 0
+  (or the bid / ask: set ``indicator.quote_price_type = "BID"`` / ``"ASK"`` / ``PriceType.BID``).
 * ``handle_trade_tick(tick)``: ``price`` as high = low = close and ``size`` as volume.
 * C: ``update_c(high, low, close, volume, ts_ns)`` and ``handle_bar_rec/handle_quote_rec/
   handle_trade_rec`` on C records (``records.pxd``), with no Python call; the backtest engine uses
@@ -28,6 +29,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport NAN, fabs, log, sqrt
 from libc.stdint cimport int64_t
 
+from alphaforge._core.enums cimport PRICE_ASK, PRICE_BID, PRICE_MID
 from alphaforge._core.fixed cimport raw_to_f64
 from alphaforge._core.records cimport BarRec, QuoteTickRec, TradeTickRec
 
@@ -190,6 +192,7 @@ cdef class Indicator:
         self._needs_ts = False
         self._needs_hl = False
         self._needs_vol = False
+        self._quote_px = PRICE_MID
 
     def __init__(self, *args, **kwargs):
         raise TypeError("Indicator is abstract: instantiate a concrete indicator such as EMA(10)")
@@ -211,8 +214,14 @@ cdef class Indicator:
                       raw_to_f64(rec.volume), rec.ts_event)
 
     cdef void handle_quote_rec(self, const QuoteTickRec* rec) noexcept:
-        cdef double mid = (raw_to_f64(rec.bid_price) + raw_to_f64(rec.ask_price)) / 2.0
-        self.update_c(mid, mid, mid, 0.0, rec.ts_event)
+        cdef double px
+        if self._quote_px == PRICE_MID:
+            px = (raw_to_f64(rec.bid_price) + raw_to_f64(rec.ask_price)) / 2.0
+        elif self._quote_px == PRICE_BID:
+            px = raw_to_f64(rec.bid_price)
+        else:
+            px = raw_to_f64(rec.ask_price)
+        self.update_c(px, px, px, 0.0, rec.ts_event)
 
     cdef void handle_trade_rec(self, const TradeTickRec* rec) noexcept:
         cdef double px = raw_to_f64(rec.price)
@@ -235,10 +244,37 @@ cdef class Indicator:
         self.update_c(h, lo, c, v, ts)
 
     def handle_quote_tick(self, tick) -> None:
-        """Update from a quote tick with its mid ``(bid_price + ask_price) / 2`` (volume 0)."""
-        cdef double mid = (float(tick.bid_price) + float(tick.ask_price)) / 2.0
+        """Update from a quote tick: its mid ``(bid_price + ask_price) / 2`` by default, or the bid
+        or ask per ``quote_price_type`` (as high = low = close; volume 0)."""
+        cdef double px
         cdef int64_t ts = tick.ts_event if self._needs_ts else 0
-        self.update_c(mid, mid, mid, 0.0, ts)
+        if self._quote_px == PRICE_MID:
+            px = (float(tick.bid_price) + float(tick.ask_price)) / 2.0
+        elif self._quote_px == PRICE_BID:
+            px = float(tick.bid_price)
+        else:
+            px = float(tick.ask_price)
+        self.update_c(px, px, px, 0.0, ts)
+
+    @property
+    def quote_price_type(self) -> str:
+        """Which quote price feeds the indicator: ``"MID"`` (default), ``"BID"`` or ``"ASK"``."""
+        return {PRICE_BID: "BID", PRICE_ASK: "ASK"}.get(self._quote_px, "MID")
+
+    @quote_price_type.setter
+    def quote_price_type(self, value) -> None:
+        # accepts the PriceType IntEnum (BID=1, ASK=2, MID=3) or its name
+        name = getattr(value, "name", value)
+        if isinstance(name, int):
+            name = {PRICE_BID: "BID", PRICE_ASK: "ASK", PRICE_MID: "MID"}.get(name, name)
+        if name == "MID":
+            self._quote_px = PRICE_MID
+        elif name == "BID":
+            self._quote_px = PRICE_BID
+        elif name == "ASK":
+            self._quote_px = PRICE_ASK
+        else:
+            raise ValueError(f"{self.name}: quote_price_type must be BID, ASK or MID, got {value!r}")
 
     def handle_trade_tick(self, tick) -> None:
         """Update from a trade tick: ``price`` (high = low = close) and ``size`` (volume)."""
@@ -266,7 +302,10 @@ cdef class Indicator:
         if self.has_inputs:
             raise TypeError(f"cannot pickle {self!r} after {self.count} inputs: its window state is "
                             f"not serialized; pickle it before updating it (or reset() it first)")
-        return (type(self), self._init_args())
+        return (type(self), self._init_args(), self._quote_px)
+
+    def __setstate__(self, state) -> None:
+        self._quote_px = state
 
     def _init_args(self) -> tuple:
         return ()

@@ -574,3 +574,32 @@ def test_pickle_fresh_indicator_round_trips(orcl, make):
         np.testing.assert_array_equal(got[name], ref[name])
     with pytest.raises(TypeError, match="after 200 inputs"):
         pickle.dumps(ind)
+
+
+def test_quote_price_type_bid_ask():
+    from alphaforge._core.records import QUOTE_TICK_DTYPE
+    from alphaforge.model.enums import PriceType
+
+    q = np.zeros(3, dtype=QUOTE_TICK_DTYPE)
+    q["bid_price"] = np.array([100, 101, 102]) * 1_000_000_000
+    q["ask_price"] = np.array([102, 103, 106]) * 1_000_000_000
+    for setting, ref in (("BID", 101.0), (PriceType.ASK, 103.0 + 2 / 3), ("MID", 102.5 - 1 / 6), (PriceType.MID, None)):
+        s1 = SMA(3)
+        s1.quote_price_type = setting
+        update_from_quotes(s1, q)
+        s2 = SMA(3)
+        s2.quote_price_type = setting
+        for i in range(3):
+            s2.handle_quote_tick(SimpleNamespace(bid_price=float(q["bid_price"][i]) / 1e9,
+                                                 ask_price=float(q["ask_price"][i]) / 1e9, ts_event=0))
+        assert s1.value == s2.value
+        if ref is not None:
+            assert s1.value == pytest.approx(ref, rel=1e-15)
+    e = EMA(5)
+    e.quote_price_type = "ASK"
+    assert e.quote_price_type == "ASK"
+    import pickle
+
+    assert pickle.loads(pickle.dumps(e)).quote_price_type == "ASK"
+    with pytest.raises(ValueError, match="quote_price_type"):
+        e.quote_price_type = "LAST"
