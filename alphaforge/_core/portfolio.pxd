@@ -1,0 +1,40 @@
+# Portfolio: accounts by venue, last prices by interned instrument index, open positions (from a
+# cache or registered directly), equity/exposure/PnL views and a sampled equity curve.
+from libc.stdint cimport int64_t, uint8_t, uint32_t
+
+from alphaforge._core.currency cimport Currency
+
+
+cdef class Portfolio:
+    cdef object _cache
+    cdef readonly Currency base_currency
+    """Currency equity is reported in (None: the single currency found, else an error)."""
+    cdef object _rate_fn
+    cdef dict _accounts             # Venue -> Account
+    cdef list _positions            # positions registered with add_position (no cache)
+    cdef dict _instruments          # InstrumentId -> Instrument (optional, for rates/currencies)
+    cdef object _prices_arr         # numpy int64, raw last price by InstrumentId.index
+    cdef object _has_arr            # numpy uint8, 1 when a price was set
+    cdef int64_t[::1] _prices
+    cdef uint8_t[::1] _has
+    cdef readonly int64_t sample_interval_ns
+    cdef int64_t _next_sample
+    cdef int64_t _last_sample_ts
+    cdef Py_ssize_t _n
+    cdef object _ts_arr
+    cdef object _eq_arr
+    cdef object _bal_arr
+    cdef object _pv_arr
+
+    cdef int update_price_c(self, uint32_t index, int64_t raw) except -1
+    cdef bint has_price_c(self, uint32_t index) noexcept
+    cdef double price_f64_c(self, uint32_t index) noexcept
+    cdef int _grow_prices(self, uint32_t index) except -1
+    cdef list _open(self, object venue, object instrument_id)
+    cdef double _last_px(self, object position) except? -1.0
+    cdef double _rate(self, Currency src, Currency dst) except? -1.0
+    cdef dict _venue_values(self, object venue, bint balances, bint positions)
+    cdef double _to_base(self, dict amounts, Currency target, str what) except? -1.0
+    cdef Currency _target(self, dict amounts, object venue)
+    cdef list _venues(self, object venue)
+    cdef tuple _values(self, object venue)
