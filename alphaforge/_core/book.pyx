@@ -35,6 +35,8 @@ from libc.string cimport memmove, memset
 from alphaforge._core.fixed cimport AF_POW10, Price, Quantity, f64_to_raw_checked
 from alphaforge._core.records cimport OrderBookDeltaRec
 
+from alphaforge._core.records import ORDER_BOOK_DELTA_DTYPE
+
 cdef extern from *:
     """
     typedef __int128 af_i128;
@@ -821,14 +823,16 @@ cdef class OrderBook:
         size 0 for an empty side) and the array is returned; otherwise returns None. On a bad
         record the deltas before it stay applied and the error names the record index.
         """
+        if getattr(records, "dtype", None) != ORDER_BOOK_DELTA_DTYPE:
+            raise TypeError(
+                f"apply_deltas expects a record array of ORDER_BOOK_DELTA_DTYPE, got {getattr(records, 'dtype', type(records))}"
+            )
         cdef const OrderBookDeltaRec[::1] recs = records
         cdef Py_ssize_t n = recs.shape[0]
         cdef Py_ssize_t failed = -1
         cdef int64_t[:, ::1] top_view
         cdef int64_t* top = NULL
         cdef int code
-        if records.dtype.itemsize != sizeof(OrderBookDeltaRec) or "action" not in records.dtype.names:
-            raise TypeError("apply_deltas expects a record array of ORDER_BOOK_DELTA_DTYPE")
         if out is None and record_top:
             out = np.empty(n, dtype=BOOK_TOP_DTYPE)
         if out is not None:

@@ -6,7 +6,6 @@ strings -> integers at scale 10^9, plain dicts), never by the code under test.
 
 import csv
 import gzip
-import io
 import json
 import zipfile
 from bisect import bisect_right
@@ -102,11 +101,11 @@ def test_binance_spot_sync_every_message_matches_bookticker(shared_data):
 
     # Binance's rule, computed independently: drop u <= lastUpdateId; the first applied diff spans
     # lastUpdateId + 1; then each U == previous u + 1.
-    expected = [(f, l) for f, l, _ in msgs if l > snap_id]
+    expected = [(f, last) for f, last, _ in msgs if last > snap_id]
     assert applied == expected
     assert len(applied) == 3449
     assert applied[0][0] <= snap_id + 1 <= applied[0][1]
-    assert all(b[0] == a[1] + 1 for a, b in zip(applied, applied[1:]))
+    assert all(b[0] == a[1] + 1 for a, b in zip(applied, applied[1:], strict=False))
     assert book.last_sequence == msgs[-1][1]
     assert not book.needs_snapshot
 
