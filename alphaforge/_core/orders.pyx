@@ -29,7 +29,7 @@ An invalid transition raises ``InvalidStateTrigger`` naming the order, the from-
 event, and leaves the order unchanged. A fill beyond the order quantity raises
 ``OrderOverfillError`` (also unchanged).
 """
-from decimal import Decimal
+cimport cython
 
 from libc.stdint cimport int64_t, uint8_t
 
@@ -185,6 +185,9 @@ cdef int _invalid(Order o, OrderEvent event) except -1:
         f"{type(event).__name__} (event_id={event.event_id})")
 
 
+# An Order references identifiers, its (acyclic) events and private lists/dicts that never
+# point back to it, so it skips the cyclic GC.
+@cython.no_gc
 cdef class Order:
     """An order of any type (see ``order_type``), built from its ``OrderInitialized`` event:
     ``Order(init)`` / ``Order.create(init)``; usually made by ``OrderFactory``.
