@@ -26,7 +26,7 @@ through the same C update path and returns every output per step (tests and benc
 """
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from libc.math cimport NAN, fabs, log, sqrt
+from libc.math cimport NAN, fabs, isfinite, log, sqrt
 from libc.stdint cimport int64_t
 
 from alphaforge._core.enums cimport PRICE_ASK, PRICE_BID, PRICE_MID
@@ -152,6 +152,23 @@ cdef inline void nsum_add(double* s, double* c, double x) noexcept nogil:
     s[0] = t
 
 
+cdef int _check_inputs(Indicator ind, double high, double low, double close, double volume) except -1:
+    # Python-facing inputs (update_raw, handle_bar, handle_*_tick): loud errors naming the field.
+    # The C record paths take validated records and are not checked.
+    if not isfinite(close):
+        raise ValueError(f"{ind!r}: close must be finite, got {close}")
+    if ind._needs_hl:
+        if not isfinite(high):
+            raise ValueError(f"{ind!r}: high must be finite, got {high}")
+        if not isfinite(low):
+            raise ValueError(f"{ind!r}: low must be finite, got {low}")
+        if high < low:
+            raise ValueError(f"{ind!r}: high {high} is below low {low}")
+    if ind._needs_vol and not (isfinite(volume) and volume >= 0.0):
+        raise ValueError(f"{ind!r}: volume must be finite and >= 0, got {volume}")
+    return 0
+
+
 cdef inline int _check_period(str who, str what, long value, long minimum) except -1:
     if value < minimum:
         raise ValueError(f"{who}: {what} must be >= {minimum}, got {value}")
@@ -241,6 +258,7 @@ cdef class Indicator:
             v = float(bar.volume)
         if self._needs_ts:
             ts = bar.ts_event
+        _check_inputs(self, h, lo, c, v)
         self.update_c(h, lo, c, v, ts)
 
     def handle_quote_tick(self, tick) -> None:
@@ -254,6 +272,7 @@ cdef class Indicator:
             px = float(tick.bid_price)
         else:
             px = float(tick.ask_price)
+        _check_inputs(self, px, px, px, 0.0)
         self.update_c(px, px, px, 0.0, ts)
 
     @property
@@ -281,6 +300,7 @@ cdef class Indicator:
         cdef double px = float(tick.price)
         cdef double v = float(tick.size) if self._needs_vol else 0.0
         cdef int64_t ts = tick.ts_event if self._needs_ts else 0
+        _check_inputs(self, px, px, px, v)
         self.update_c(px, px, px, v, ts)
 
     def reset(self) -> None:
@@ -351,6 +371,7 @@ cdef class SMA(Indicator):
 
     def update_raw(self, double close) -> None:
         """Update with one close (decimal price)."""
+        _check_inputs(self, close, close, close, 0.0)
         self.push(close)
 
     cdef void reset_c(self) noexcept:
@@ -402,6 +423,7 @@ cdef class EMA(Indicator):
 
     def update_raw(self, double close) -> None:
         """Update with one close (decimal price)."""
+        _check_inputs(self, close, close, close, 0.0)
         self.push(close)
 
     cdef void reset_c(self) noexcept:
@@ -480,6 +502,7 @@ cdef class WMA(Indicator):
 
     def update_raw(self, double close) -> None:
         """Update with one close (decimal price)."""
+        _check_inputs(self, close, close, close, 0.0)
         self.push(close)
 
     cdef void reset_c(self) noexcept:
@@ -532,6 +555,7 @@ cdef class HMA(Indicator):
 
     def update_raw(self, double close) -> None:
         """Update with one close (decimal price)."""
+        _check_inputs(self, close, close, close, 0.0)
         self.push(close)
 
     cdef void reset_c(self) noexcept:
@@ -595,6 +619,7 @@ cdef class RSI(Indicator):
 
     def update_raw(self, double close) -> None:
         """Update with one close (decimal price)."""
+        _check_inputs(self, close, close, close, 0.0)
         self.update_c(close, close, close, 0.0, 0)
 
     @property
@@ -664,6 +689,7 @@ cdef class MACD(Indicator):
 
     def update_raw(self, double close) -> None:
         """Update with one close (decimal price)."""
+        _check_inputs(self, close, close, close, 0.0)
         self.update_c(close, close, close, 0.0, 0)
 
     cdef void outputs_c(self, double* out) noexcept:
@@ -730,6 +756,7 @@ cdef class Stochastics(Indicator):
 
     def update_raw(self, double high, double low, double close) -> None:
         """Update with one high, low and close (decimal prices)."""
+        _check_inputs(self, high, low, close, 0.0)
         self.update_c(high, low, close, 0.0, 0)
 
     cdef void outputs_c(self, double* out) noexcept:
@@ -786,6 +813,7 @@ cdef class ROC(Indicator):
 
     def update_raw(self, double close) -> None:
         """Update with one close (decimal price)."""
+        _check_inputs(self, close, close, close, 0.0)
         self.update_c(close, close, close, 0.0, 0)
 
     cdef void reset_c(self) noexcept:
@@ -847,6 +875,7 @@ cdef class BollingerBands(Indicator):
 
     def update_raw(self, double close) -> None:
         """Update with one close (decimal price)."""
+        _check_inputs(self, close, close, close, 0.0)
         self.update_c(close, close, close, 0.0, 0)
 
     cdef void outputs_c(self, double* out) noexcept:
@@ -934,6 +963,7 @@ cdef class ATR(Indicator):
 
     def update_raw(self, double high, double low, double close) -> None:
         """Update with one high, low and close (decimal prices)."""
+        _check_inputs(self, high, low, close, 0.0)
         self.push_hlc(high, low, close)
 
     cdef void reset_c(self) noexcept:
@@ -984,6 +1014,7 @@ cdef class DonchianChannel(Indicator):
 
     def update_raw(self, double high, double low) -> None:
         """Update with one high and low (decimal prices)."""
+        _check_inputs(self, high, low, high, 0.0)
         self.update_c(high, low, (high + low) / 2.0, 0.0, 0)
 
     cdef void outputs_c(self, double* out) noexcept:
@@ -1044,6 +1075,7 @@ cdef class KeltnerChannel(Indicator):
 
     def update_raw(self, double high, double low, double close) -> None:
         """Update with one high, low and close (decimal prices)."""
+        _check_inputs(self, high, low, close, 0.0)
         self.update_c(high, low, close, 0.0, 0)
 
     @property
@@ -1116,6 +1148,7 @@ cdef class OBV(Indicator):
 
     def update_raw(self, double close, double volume) -> None:
         """Update with one close (decimal price) and its volume."""
+        _check_inputs(self, close, close, close, volume)
         self.update_c(close, close, close, volume, 0)
 
     cdef void reset_c(self) noexcept:
@@ -1184,6 +1217,7 @@ cdef class VWAP(Indicator):
 
     def update_raw(self, double price, double volume, int64_t ts_ns=0) -> None:
         """Update with one price (decimal), its volume and optionally its time (UNIX ns)."""
+        _check_inputs(self, price, price, price, volume)
         self.update_c(price, price, price, volume, ts_ns)
 
     cdef void reset_c(self) noexcept:
@@ -1207,6 +1241,12 @@ cdef inline object _col(object arr, str name, Py_ssize_t n, object dtype):
         raise ValueError(f"compute: column {name!r} must be 1-D, got shape {a.shape}")
     if n >= 0 and a.shape[0] != n:
         raise ValueError(f"compute: column {name!r} has {a.shape[0]} values, expected {n}")
+    if dtype is np.float64:
+        bad = ~np.isfinite(a) if name != "volume" else ~(np.isfinite(a) & (a >= 0.0))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(f"compute: column {name!r} row {i} is {a[i]!r} (must be finite"
+                             f"{' and >= 0' if name == 'volume' else ''})")
     return a
 
 
@@ -1238,6 +1278,11 @@ def compute(Indicator indicator, close=None, *, high=None, low=None, volume=None
                                 else np.zeros(n, dtype=np.float64))
     cdef const int64_t[::1] ts = (_col(ts_ns, "ts_ns", n, np.int64) if ts_ns is not None
                                   else np.zeros(n, dtype=np.int64))
+    if high is not None and low is not None and "high" in indicator.inputs:
+        below = np.asarray(h) < np.asarray(lo)
+        if below.any():
+            row = int(np.argmax(below))
+            raise ValueError(f"compute: row {row} has high {h[row]} below low {lo[row]}")
     cdef Py_ssize_t n_out = len(indicator.output_names)
     out_arr = np.empty((n_out, n), dtype=np.float64)
     init_arr = np.empty(n, dtype=np.bool_)

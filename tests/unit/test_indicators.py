@@ -603,3 +603,27 @@ def test_quote_price_type_bid_ask():
     assert pickle.loads(pickle.dumps(e)).quote_price_type == "ASK"
     with pytest.raises(ValueError, match="quote_price_type"):
         e.quote_price_type = "LAST"
+
+
+def test_bad_inputs_raise_naming_the_field():
+    with pytest.raises(ValueError, match="close must be finite"):
+        EMA(3).update_raw(float("nan"))
+    with pytest.raises(ValueError, match="high 1.0 is below low 2.0"):
+        ATR(3).update_raw(1.0, 2.0, 1.5)
+    with pytest.raises(ValueError, match="volume must be finite and >= 0"):
+        OBV().update_raw(1.0, -5.0)
+    with pytest.raises(ValueError, match="high must be finite"):
+        KeltnerChannel().handle_bar(SimpleNamespace(high=float("inf"), low=1.0, close=1.0, volume=1.0))
+    with pytest.raises(ValueError, match="close must be finite"):
+        SMA(2).handle_trade_tick(SimpleNamespace(price=float("nan"), size=1.0, ts_event=0))
+    with pytest.raises(ValueError, match="'close' row 2"):
+        compute(SMA(2), np.array([1.0, 2.0, np.nan]))
+    with pytest.raises(ValueError, match="'volume' row 1"):
+        compute(VWAP(), np.ones(3), high=np.ones(3), low=np.ones(3), volume=np.array([1.0, -1.0, 1.0]))
+    with pytest.raises(ValueError, match="row 1 has high"):
+        compute(ATR(2), np.ones(3), high=np.array([1.0, 0.5, 1.0]), low=np.ones(3))
+    ema = EMA(3)
+    ema.update_raw(1.0)
+    with pytest.raises(ValueError):
+        ema.update_raw(float("inf"))
+    assert ema.count == 1 and ema.value == 1.0  # a rejected input leaves the state untouched
