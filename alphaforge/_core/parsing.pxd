@@ -15,10 +15,19 @@ cdef enum ParseStatus:
     PARSE_OVERFLOW = 4       # does not fit int64 (raw at scale 10^9 for decimals)
     PARSE_NEGATIVE = 5       # negative value where only >= 0 is allowed
     PARSE_RANGE = 6          # date/time field out of range (month 13, minute 61, ...)
+    PARSE_FIELDS = 7         # a row with the wrong number of fields (delimited-text parser)
+
+# Field kinds of the delimited-text parser (parse_delimited in parsing.pyx).
+cdef enum FieldKind:
+    FIELD_SKIP = 0
+    FIELD_INT = 1
+    FIELD_DECIMAL = 2
+    FIELD_DATETIME = 3
 
 # Exact decimal text ([+-]digits[.digits][e[+-]digits]) -> raw int64 at scale 10^9. Fails with
-# PARSE_TOO_PRECISE when the value has a non-zero digit beyond `precision` decimals. Writes the
-# largest number of significant decimals seen to max_decimals[0]. Returns a status; bad_row[0] is
+# PARSE_TOO_PRECISE when the value has a non-zero digit beyond `precision` decimals. With
+# precision 9 (inference mode) writes the largest number of significant decimals seen to
+# max_decimals[0] (else 0). Returns a status; bad_row[0] is
 # the row of the first failure.
 cdef int parse_decimal_c(const int32_t* offsets, const uint8_t* data, Py_ssize_t n, int64_t* out,
                          int precision, bint allow_negative, Py_ssize_t* bad_row,

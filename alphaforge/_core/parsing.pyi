@@ -42,3 +42,23 @@ def fill_quotes(
     price_prec: int,
     size_prec: int,
 ) -> None: ...
+
+KIND_SKIP: int
+KIND_INT: int
+KIND_DECIMAL: int
+KIND_DATETIME: int
+PARSE_FIELD_COUNT: int
+
+def count_lines(buf: NDArray[np.uint8], start: int, end: int) -> int: ...
+def parse_delimited(
+    buf: NDArray[np.uint8],
+    start: int,
+    end: int,
+    delimiter: int,
+    kinds: NDArray[np.int32],
+    precisions: NDArray[np.int32],
+    targets: NDArray[np.int32],
+    out: NDArray[np.int64],
+    row0: int,
+    max_decimals: NDArray[np.int32],
+) -> tuple[int, int, int]: ...

@@ -19,7 +19,11 @@ of ``ParseStatus`` (see parsing.pxd / ``STATUS_TEXT``) and ``bad_row`` is the fi
 """
 from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint8_t, uint64_t
 
+from libc.stdint cimport uint8_t as u8, uint32_t, uint64_t as u64
+from libc.string cimport memchr
+
 from alphaforge._core.fixed cimport AF_POW10
+from alphaforge._core.records cimport QuoteTickRec, TradeTickRec
 
 STATUS_TEXT = {
     PARSE_OK: "ok",
@@ -29,13 +33,20 @@ STATUS_TEXT = {
     PARSE_OVERFLOW: "value out of int64 range",
     PARSE_NEGATIVE: "negative value not allowed",
     PARSE_RANGE: "date/time field out of range",
+    PARSE_FIELDS: "wrong number of fields",
 }
 
 cdef extern from *:
     """
     static const int64_t AF_NS_PER_DAY = 86400000000000LL;
+    /* INT64_MAX / 10^k, k = 0..18: overflow limits for mantissa * 10^k */
+    static const int64_t AF_I64_LIMIT[19] = {
+        9223372036854775807LL, 922337203685477580LL, 92233720368547758LL, 9223372036854775LL,
+        922337203685477LL, 92233720368547LL, 9223372036854LL, 922337203685LL, 92233720368LL,
+        9223372036LL, 922337203LL, 92233720LL, 9223372LL, 922337LL, 92233LL, 9223LL, 922LL, 92LL, 9LL};
     """
     const int64_t AF_NS_PER_DAY
+    const int64_t AF_I64_LIMIT[19]
 
 
 cdef inline bint _is_digit(uint8_t c) noexcept nogil:
@@ -54,7 +65,7 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
     cdef bint eneg = False
     cdef bint lost = False          # a non-zero digit did not fit in the mantissa
     cdef int d, shift, k
-    cdef uint64_t div, limit
+    cdef uint64_t div
     cdef int64_t raw
     if n == 0:
         return PARSE_EMPTY
@@ -110,8 +121,7 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
     elif shift >= 0:
         if shift > 18:
             return PARSE_OVERFLOW
-        limit = <uint64_t>INT64_MAX // <uint64_t>AF_POW10[shift]
-        if mant > limit:
+        if mant > <uint64_t>AF_I64_LIMIT[shift]:
             return PARSE_OVERFLOW
         raw = <int64_t>(mant * <uint64_t>AF_POW10[shift])
     else:
@@ -123,13 +133,14 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
         raw = <int64_t>(mant // div)
     if raw != 0 and raw % AF_POW10[9 - precision] != 0:
         return PARSE_TOO_PRECISE
-    # significant decimals of the value (for precision inference)
+    # significant decimals of the value (for precision inference; skipped when not wanted)
     k = 0
-    if raw != 0:
+    if decimals != NULL and raw != 0:
         k = 9
         while k > 0 and raw % AF_POW10[10 - k] == 0:
             k -= 1
-    decimals[0] = k
+    if decimals != NULL:
+        decimals[0] = k
     out[0] = -raw if neg else raw
     return PARSE_OK
 
@@ -143,7 +154,7 @@ cdef int parse_decimal_c(const int32_t* offsets, const uint8_t* data, Py_ssize_t
     cdef int maxdec = 0
     for r in range(n):
         st = _parse_decimal_one(data + offsets[r], offsets[r + 1] - offsets[r], precision,
-                                allow_negative, &out[r], &dec)
+                                allow_negative, &out[r], &dec if precision == 9 else NULL)
         if st != PARSE_OK:
             bad_row[0] = r
             max_decimals[0] = maxdec
@@ -154,46 +165,43 @@ cdef int parse_decimal_c(const int32_t* offsets, const uint8_t* data, Py_ssize_t
     return PARSE_OK
 
 
+cdef int _parse_int_one(const uint8_t* s, Py_ssize_t m, int64_t* out) noexcept nogil:
+    cdef Py_ssize_t i = 0
+    cdef bint neg = False
+    cdef uint64_t v = 0
+    cdef int d
+    if m == 0:
+        return PARSE_EMPTY
+    if s[0] == 45 or s[0] == 43:
+        neg = s[0] == 45
+        i = 1
+    if i == m:
+        return PARSE_SYNTAX
+    while i < m:
+        if not _is_digit(s[i]):
+            return PARSE_SYNTAX
+        d = s[i] - 48
+        if v >= <uint64_t>922337203685477580ULL:              # INT64_MAX // 10: check exactly
+            if v > <uint64_t>922337203685477580ULL or d > 7:
+                return PARSE_OVERFLOW
+        v = v * 10 + d
+        i += 1
+    out[0] = -<int64_t>v if neg else <int64_t>v
+    return PARSE_OK
+
+
 cdef int parse_int_c(const int32_t* offsets, const uint8_t* data, Py_ssize_t n, int64_t* out,
                      bint lenient, Py_ssize_t* bad_row) noexcept nogil:
-    cdef Py_ssize_t r, i, m
-    cdef const uint8_t* s
-    cdef bint neg
-    cdef uint64_t v
-    cdef int d
+    cdef Py_ssize_t r
     cdef int st
     for r in range(n):
-        s = data + offsets[r]
-        m = offsets[r + 1] - offsets[r]
-        st = PARSE_OK
-        i = 0
-        neg = False
-        v = 0
-        if m == 0:
-            st = PARSE_EMPTY
-        else:
-            if s[0] == 45 or s[0] == 43:
-                neg = s[0] == 45
-                i = 1
-            if i == m:
-                st = PARSE_SYNTAX
-            while i < m and st == PARSE_OK:
-                if not _is_digit(s[i]):
-                    st = PARSE_SYNTAX
-                    break
-                d = s[i] - 48
-                if v > (<uint64_t>INT64_MAX - <uint64_t>d) // 10:
-                    st = PARSE_OVERFLOW
-                    break
-                v = v * 10 + d
-                i += 1
+        st = _parse_int_one(data + offsets[r], offsets[r + 1] - offsets[r], &out[r])
         if st != PARSE_OK:
             if lenient and st != PARSE_OVERFLOW:
                 out[r] = 0
                 continue
             bad_row[0] = r
             return st
-        out[r] = -<int64_t>v if neg else <int64_t>v
     return PARSE_OK
 
 
@@ -363,7 +371,8 @@ def parse_decimal_chunk(const int32_t[::1] offsets, const uint8_t[::1] data, int
     """Parse decimal strings to raw int64 (scale 10^9) into ``out``.
 
     Returns ``(status, bad_row, max_decimals)``; ``max_decimals`` is the largest number of
-    significant decimals seen (over the rows parsed before any failure).
+    significant decimals seen (over the rows parsed before any failure), computed only with
+    ``precision=9`` (the loaders' precision-inference mode; 0 otherwise).
     """
     cdef Py_ssize_t n = out.shape[0]
     cdef Py_ssize_t bad = -1
@@ -416,8 +425,6 @@ def parse_datetime_chunk(const int32_t[::1] offsets, const uint8_t[::1] data, in
 # ten strided field assignments, is several times slower on millions of rows). Optional columns
 # may be None (the field is then 0, or ts_init = ts_event).
 
-from alphaforge._core.records cimport BarRec, OrderBookDeltaRec, QuoteTickRec, TradeTickRec
-from libc.stdint cimport uint8_t as u8, uint32_t, uint64_t as u64
 
 
 def fill_trades(TradeTickRec[::1] out, const int64_t[::1] ts_event, const int64_t[::1] ts_init,
@@ -472,3 +479,124 @@ def fill_quotes(QuoteTickRec[::1] out, const int64_t[::1] ts_event, const int64_
             out[i].price_prec = price_prec
             out[i].size_prec = size_prec
             out[i].flags = 0
+
+
+# ------------------------------------------------------------------------------------------------
+# Direct parser for plain delimited numeric text (no quoting): one pass over the bytes, no
+# intermediate string arrays. Used by the generic CSV loader's fast path; a file with quotes goes
+# through pyarrow.csv instead.
+
+KIND_SKIP = FIELD_SKIP
+KIND_INT = FIELD_INT
+KIND_DECIMAL = FIELD_DECIMAL
+KIND_DATETIME = FIELD_DATETIME
+PARSE_FIELD_COUNT = PARSE_FIELDS
+
+
+def count_lines(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end):
+    """Number of rows in buf[start:end]: newline count, plus one for an unterminated last line."""
+    cdef Py_ssize_t n = 0
+    cdef const uint8_t* p
+    cdef const uint8_t* stop
+    if end <= start:
+        return 0
+    with nogil:
+        p = &buf[start]
+        stop = &buf[0] + end
+        while p < stop:
+            p = <const uint8_t*>memchr(p, 10, stop - p)
+            if p == NULL:
+                n += 1
+                break
+            n += 1
+            p += 1
+    return n
+
+
+def parse_delimited(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end, int delimiter,
+                    const int32_t[::1] kinds, const int32_t[::1] precisions, const int32_t[::1] targets,
+                    int64_t[:, ::1] out, Py_ssize_t row0, int32_t[::1] max_decimals):
+    """Parse the rows of buf[start:end] (``\n`` or ``\r\n`` line ends) into ``out[target, row]``.
+
+    Every row must have ``len(kinds)`` fields; field f is skipped (kind 0) or parsed as integer (1),
+    exact decimal at ``precisions[f]`` (2) or date-time in UNIX ns (3) into ``out[targets[f],
+    row0 + i]``. ``max_decimals[targets[f]]`` collects the decimals seen (decimal fields parsed
+    at precision 9, the inference mode).
+    Returns ``(status, row, field)``: status 0, or a ParseStatus / 7 (wrong field count) with the
+    0-based row (relative to row0 = absolute) and field index of the first failure.
+    """
+    cdef Py_ssize_t nfields = kinds.shape[0]
+    cdef Py_ssize_t r = row0
+    cdef const uint8_t* base
+    cdef const uint8_t* pos
+    cdef const uint8_t* stop
+    cdef const uint8_t* le
+    cdef const uint8_t* nl
+    cdef const uint8_t* fs
+    cdef const uint8_t* fe
+    cdef Py_ssize_t f
+    cdef int st = PARSE_OK
+    cdef int dec = 0
+    cdef int kind
+    cdef int64_t* dst
+    cdef Py_ssize_t ncols = out.shape[0]
+    cdef Py_ssize_t nrows = out.shape[1]
+    if precisions.shape[0] != nfields or targets.shape[0] != nfields:
+        raise ValueError("kinds, precisions and targets must have the same length")
+    for f in range(nfields):
+        if kinds[f] != FIELD_SKIP and not 0 <= targets[f] < ncols:
+            raise ValueError("target column out of range")
+        if kinds[f] == FIELD_DECIMAL and not 0 <= precisions[f] <= 9:
+            raise ValueError("precision must be 0-9")
+    if end <= start:
+        return 0, -1, -1
+    with nogil:
+        base = &buf[0]
+        pos = base + start
+        stop = base + end
+        while pos < stop:
+            nl = <const uint8_t*>memchr(pos, 10, stop - pos)
+            if nl == NULL:
+                nl = stop
+            le = nl
+            if le > pos and le[-1] == 13:
+                le -= 1
+            if r >= nrows:
+                st = PARSE_FIELDS
+                f = 0
+                break
+            f = 0
+            fs = pos
+            while True:
+                fe = <const uint8_t*>memchr(fs, delimiter, le - fs)
+                if fe == NULL:
+                    fe = le
+                if f < nfields:
+                    kind = kinds[f]
+                    if kind != FIELD_SKIP:
+                        dst = &out[targets[f], r]
+                        if kind == FIELD_INT:
+                            st = _parse_int_one(fs, fe - fs, dst)
+                        elif kind == FIELD_DECIMAL:
+                            st = _parse_decimal_one(fs, fe - fs, precisions[f], True, dst,
+                                                    &dec if precisions[f] == 9 else NULL)
+                            if st == PARSE_OK and dec > max_decimals[targets[f]]:
+                                max_decimals[targets[f]] = dec
+                        else:
+                            st = _parse_datetime_one(fs, fe - fs, False, dst)
+                        if st != PARSE_OK:
+                            break
+                f += 1
+                if fe >= le:
+                    break
+                fs = fe + 1
+            if st != PARSE_OK:
+                break
+            if f != nfields:
+                st = PARSE_FIELDS
+                break
+            r += 1
+            pos = nl + 1
+    if st != PARSE_OK:
+        return st, r, f
+    return 0, -1, -1

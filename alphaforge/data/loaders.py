@@ -1406,63 +1406,197 @@ def load_csv(source: Source, data_type: Literal["trades", "quotes", "bars", "del
         return spec
 
     fields = {f: col(f) for f in columns}
-    t = _read_csv(src, names, sorted(set(fields.values()), key=names.index), skip_rows=int(has_header),
-                  delimiter=delimiter)
-
-    def ts_of(field: str) -> np.ndarray:
-        c = fields[field]
+    ts_fields = [f for f in ("ts_event", "ts_init") if f in fields]
+    price_fields = [f for f in ("price", "bid_price", "ask_price", "open", "high", "low", "close") if f in fields]
+    size_fields = [f for f in ("size", "bid_size", "ask_size", "volume") if f in fields]
+    code_fields = {"aggressor_side": _CODE_WORDS, "side": _CODE_WORDS, "action": _ACTION_WORDS}
+    int_fields = [f for f in ("trade_id", "order_id", "sequence", "flags") if f in fields]
+    vals = _direct_columns(src, names, fields, int(has_header), delimiter, ts_unit, price_fields, size_fields,
+                           [f for f in code_fields if f in fields] + int_fields, tg)
+    if vals is not None:
+        v, pp, sp, t = vals
+    else:
+        t = _read_csv(src, names, sorted(set(fields.values()), key=names.index), skip_rows=int(has_header),
+                      delimiter=delimiter)
+        v = {}
+        for f in ts_fields:
+            c = fields[f]
+            if ts_unit == "datetime":
+                v[f] = _datetimes(t, c)
+            else:
+                v[f] = _ints(t, [c])[0]
+        prices, pp = _decimals(t, [fields[f] for f in price_fields], tg.price_precision)
+        sizes, sp = _decimals(t, [fields[f] for f in size_fields], tg.size_precision, allow_negative=False)
+        v.update(zip(price_fields, prices, strict=True))
+        v.update(zip(size_fields, sizes, strict=True))
+        for f, words in code_fields.items():
+            if f in fields:
+                v[f] = _codes(t, fields[f], words)
+        for f in int_fields:
+            v[f] = _ints(t, [fields[f]], lenient=f == "trade_id")[0]
+        if not size_fields:
+            sp = tg.size_precision or 0
+    for f in ts_fields:
         if ts_unit == "datetime":
-            return _datetimes(t, c) - np.int64(utc_offset_minutes) * 60_000_000_000
-        (v,) = _ints(t, [c])
-        return _scale_ts(t, c, v, ts_unit)
-
-    def codes(field: str, words: Mapping[str, int]) -> np.ndarray:
-        # integer codes (the common case) parse fast; anything else goes through the word table
-        job = _Job(t, fields[field], "int")
-        for task in job.tasks():
-            task()
-        top = max(v for k, v in words.items() if k.isdigit())
-        if job.failure() is None and (t.n == 0 or (job.out.min() >= 0 and job.out.max() <= top)):
-            return job.out
-        return _categorical(t, fields[field], words)
-
-    ts_event = ts_of("ts_event")
-    ts_init = ts_of("ts_init") if "ts_init" in fields else None
+            v[f] = v[f] - np.int64(utc_offset_minutes) * 60_000_000_000
+        else:
+            v[f] = _scale_ts(t, fields[f], v[f], ts_unit)
+    for f in size_fields:
+        if (v[f] < 0).any():
+            row = int(np.argmax(v[f] < 0))
+            raise t.err(row, fields[f], f"negative value not allowed: {t.text(fields[f], row)!r}")
+    for f, words in code_fields.items():
+        if f in v:
+            allowed = sorted(set(words.values()))
+            if t.n and (v[f].min() < allowed[0] or v[f].max() > allowed[-1]):
+                row = int(np.argmax((v[f] < allowed[0]) | (v[f] > allowed[-1])))
+                raise t.err(row, fields[f], f"unexpected value {t.text(fields[f], row)!r}")
     n = t.n
+    ts_init = v.get("ts_init")
     if data_type == "trades":
-        (price,), pp = _decimals(t, [fields["price"]], tg.price_precision)
-        (size,), sp = _decimals(t, [fields["size"]], tg.size_precision, allow_negative=False)
-        aggr = codes("aggressor_side", _CODE_WORDS) if "aggressor_side" in fields else 0
-        tid = _ints(t, [fields["trade_id"]], lenient=True)[0] if "trade_id" in fields else 0
-        recs = _trades(n, tg, ts_event, ts_init, price, size, pp, sp, aggr, tid)
+        recs = _trades(n, tg, v["ts_event"], ts_init, v["price"], v["size"], pp, sp, v.get("aggressor_side", 0),
+                       v.get("trade_id", 0))
     elif data_type == "quotes":
-        (bid, ask), pp = _decimals(t, [fields["bid_price"], fields["ask_price"]], tg.price_precision)
-        size_fields = [fields[f] for f in ("bid_size", "ask_size") if f in fields]
-        if size_fields:
-            sizes, sp = _decimals(t, size_fields, tg.size_precision, allow_negative=False)
-            bq = sizes[0] if "bid_size" in fields else 0
-            aq = sizes[-1] if "ask_size" in fields else 0
-        else:
-            bq, aq, sp = 0, 0, tg.size_precision or 0
-        recs = _quotes(n, tg, ts_event, ts_init, bid, ask, bq, aq, pp, sp)
+        recs = _quotes(n, tg, v["ts_event"], ts_init, v["bid_price"], v["ask_price"], v.get("bid_size", 0),
+                       v.get("ask_size", 0), pp, sp)
     elif data_type == "bars":
-        ohlc, pp = _decimals(t, [fields[k] for k in ("open", "high", "low", "close")], tg.price_precision)
-        if "volume" in fields:
-            (vol,), sp = _decimals(t, [fields["volume"]], tg.size_precision, allow_negative=False)
-        else:
-            vol, sp = 0, tg.size_precision or 0
-        recs = _bars(n, tg, ts_event, ohlc, vol, pp, sp)
+        recs = _bars(n, tg, v["ts_event"], [v[k] for k in ("open", "high", "low", "close")], v.get("volume", 0),
+                     pp, sp)
         if ts_init is not None:
             recs["ts_init"] = ts_init
     else:
-        (price,), pp = _decimals(t, [fields["price"]], tg.price_precision)
-        (size,), sp = _decimals(t, [fields["size"]], tg.size_precision, allow_negative=False)
-        action = codes("action", _ACTION_WORDS)
-        side = codes("side", _CODE_WORDS)
-        extra = {f: _ints(t, [fields[f]])[0] if f in fields else 0 for f in ("order_id", "sequence", "flags")}
-        recs = _deltas(n, tg, ts_event, ts_init, action, side, price, size, pp, sp, extra["order_id"],
-                       extra["sequence"], extra["flags"])
+        recs = _deltas(n, tg, v["ts_event"], ts_init, v["action"], v["side"], v["price"], v["size"], pp, sp,
+                       v.get("order_id", 0), v.get("sequence", 0), v.get("flags", 0))
     return _finish(t, recs, sort)
+
+
+def _codes(t: _Table, field: str, words: Mapping[str, int]) -> np.ndarray:
+    """Integer codes parse fast; anything else goes through the word table."""
+    job = _Job(t, field, "int")
+    for task in job.tasks():
+        task()
+    top = max(v for k, v in words.items() if k.isdigit())
+    if job.failure() is None and (t.n == 0 or (job.out.min() >= 0 and job.out.max() <= top)):
+        return job.out
+    return _categorical(t, field, words)
+
+
+class _LineTable(_Table):
+    """Error-reporting view for the direct parser: values are read back from the file's lines."""
+
+    def __init__(self, src: _Src, names: list[str], n: int, first_line: int, delimiter: str):
+        super().__init__(src, None, first_line)
+        self._names, self._n, self._delim = names, n, delimiter
+
+    @property
+    def n(self) -> int:
+        return self._n
+
+    def text(self, field: str, row: int) -> str:
+        target = self.line(row)
+        for i, line in enumerate(self.src.lines(), start=1):
+            if i == target:
+                parts = line.split(self._delim)
+                k = self._names.index(field)
+                return parts[k] if k < len(parts) else ""
+        return ""
+
+
+def _buffer(src: _Src) -> tuple[Any, np.ndarray]:
+    """The whole decompressed content as a uint8 array (memory-mapped for plain files)."""
+    import mmap
+
+    if src.path is not None and src.progress is None and src.path.suffix.lower() not in (
+            ".gz", ".zip", ".zst", ".bz2") and src.path.stat().st_size > 0:
+        with open(src.path, "rb") as f:
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        return mm, np.frombuffer(mm, dtype=np.uint8)
+    f = src.open()
+    try:
+        data = bytes(f.read())
+    finally:
+        f.close()
+    return data, np.frombuffer(data, dtype=np.uint8) if data else np.zeros(0, np.uint8)
+
+
+def _direct_columns(src: _Src, names: list[str], fields: Mapping[str, str], header_lines: int, delimiter: str,
+                    ts_unit: str, price_fields: list[str], size_fields: list[str], int_fields: list[str],
+                    tg: _Target) -> tuple[dict[str, np.ndarray], int, int, _Table] | None:
+    """Fast path of ``load_csv`` for unquoted numeric text: one nogil pass per thread straight from
+    the bytes into int64 columns. Returns None (use pyarrow.csv) when the file has quotes, the
+    delimiter is not one byte, or a code/id field is not an integer."""
+    if len(delimiter.encode()) != 1:
+        return None
+    holder, buf = _buffer(src)
+    try:
+        if len(buf) == 0 or (holder.find(b'"') if hasattr(holder, "find") else -1) != -1:
+            return None
+        # header
+        start = 0
+        for _ in range(header_lines):
+            nl = holder.find(b"\n", start)
+            start = len(buf) if nl < 0 else nl + 1
+        cols = list(dict.fromkeys(fields.values()))
+        target = {c: i for i, c in enumerate(cols)}
+        kinds = np.zeros(len(names), dtype=np.int32)
+        precs = np.zeros(len(names), dtype=np.int32)
+        targets = np.zeros(len(names), dtype=np.int32)
+        for f, c in fields.items():
+            k = names.index(c)
+            targets[k] = target[c]
+            if f in ("ts_event", "ts_init"):
+                kinds[k] = _p.KIND_DATETIME if ts_unit == "datetime" else _p.KIND_INT
+            elif f in price_fields:
+                kinds[k], precs[k] = _p.KIND_DECIMAL, 9 if tg.price_precision is None else tg.price_precision
+            elif f in size_fields:
+                kinds[k], precs[k] = _p.KIND_DECIMAL, 9 if tg.size_precision is None else tg.size_precision
+            else:
+                kinds[k] = _p.KIND_INT
+        # split into parts at line boundaries, one per worker
+        size = len(buf) - start
+        nparts = max(1, min(os.cpu_count() or 1, 4)) if size > (4 << 20) else 1
+        bounds = [start]
+        for i in range(1, nparts):
+            nl = holder.find(b"\n", start + size * i // nparts)
+            bounds.append(len(buf) if nl < 0 else max(nl + 1, bounds[-1]))
+        bounds.append(len(buf))
+        parts = list(zip(bounds[:-1], bounds[1:], strict=True))
+        counts = list(_pool().map(lambda se: _p.count_lines(buf, se[0], se[1]), parts))
+        total = int(sum(counts))
+        out = np.empty((len(cols), total), dtype=np.int64)
+        maxdec = [np.zeros(len(cols), dtype=np.int32) for _ in parts]
+        row0 = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+
+        def run(i: int) -> tuple[int, int, int]:
+            s, e = parts[i]
+            return _p.parse_delimited(buf, s, e, ord(delimiter), kinds, precs, targets, out, int(row0[i]),
+                                      maxdec[i])
+
+        results = list(_pool().map(run, range(len(parts)))) if len(parts) > 1 else [run(0)]
+        t = _LineTable(src, names, total, header_lines + 1, delimiter)
+        fails = sorted((row, fld, st) for st, row, fld in results if st)
+        if fails:
+            row, fld, st = fails[0]
+            if st == _p.PARSE_FIELD_COUNT:
+                raise LoaderError(f"expected {len(names)} fields", file=src.name, line=t.line(row))
+            fname = names[fld]
+            field_of = {c: f for f, c in fields.items()}
+            if field_of.get(fname) in int_fields:
+                return None                                     # word codes / non-numeric ids
+            msg = _p.STATUS_TEXT.get(st, "malformed value")
+            if st == 3:
+                msg += f" ({precs[fld]})"
+            raise t.err(row, fname, f"{msg}: {t.text(fname, row)!r}")
+        md = np.max(np.stack(maxdec), axis=0)
+        v = {f: out[target[c]] for f, c in fields.items()}
+        pp = tg.price_precision if tg.price_precision is not None else int(
+            max((md[target[fields[f]]] for f in price_fields), default=0))
+        sp = tg.size_precision if tg.size_precision is not None else int(
+            max((md[target[fields[f]]] for f in size_fields), default=0))
+        return v, pp, sp, t
+    finally:
+        # the mmap (if any) closes when the last numpy view of it is released
+        del holder
 
 
 #: Format name -> loader, for the CLI (``alphaforge data import FORMAT FILE``).
