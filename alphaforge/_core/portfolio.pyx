@@ -459,7 +459,8 @@ cdef class Portfolio:
 
         Returns True when a point was recorded. ``ts_ns`` must not go backwards."""
         if ts_ns < self._last_sample_ts:
-            raise ValueError(f"sample ts {ts_ns} is earlier than the last sample {self._last_sample_ts}")
+            raise ValueError(f"sample ts {ts_ns} is earlier than the previous call's {self._last_sample_ts}")
+        self._last_sample_ts = ts_ns
         if self.sample_interval_ns > 0:
             if self._n > 0 and ts_ns < self._next_sample:
                 return False
@@ -475,7 +476,6 @@ cdef class Portfolio:
         self._pv_arr[self._n] = t[2]
         self._eq_arr[self._n] = <double>t[1] + <double>t[2]
         self._n += 1
-        self._last_sample_ts = ts_ns
         if self.sample_interval_ns > 0:
             if ts_ns >= 0:
                 self._next_sample = (ts_ns // self.sample_interval_ns + 1) * self.sample_interval_ns
