@@ -17,6 +17,10 @@ Inputs, all in decimal units (not raw fixed-point); volume in instrument size un
   handle_trade_rec`` on C records (``records.pxd``), with no Python call; the backtest engine uses
   these for registered indicators.
 
+Python-facing inputs (``update_raw``, ``handle_*``, ``compute``) are checked: NaN/inf prices,
+negative or non-finite volume and ``high < low`` raise ``ValueError`` naming the field, and leave
+the state untouched. The C paths (``update_c``, ``handle_*_rec``) trust already-validated records.
+
 Values are doubles: indicators are statistics and never become order prices without an explicit
 ``instrument.make_price(...)``. Running sums over windows use Neumaier compensation, so long
 streams (millions of updates) do not drift.
