@@ -148,6 +148,14 @@ cdef int64_t _fixed_arg(object value, bint is_price, int inst_prec, str field, i
     return raw
 
 
+cdef int _raw_decimals(int64_t raw) noexcept:
+    # number of decimals needed to show a raw (1e9-scale) value exactly (0-9)
+    cdef int p = 0
+    while p < 9 and raw % AF_POW10[9 - p] != 0:
+        p += 1
+    return p
+
+
 cdef tuple _tags_arg(object tags):
     if tags is None:
         return None
@@ -402,14 +410,20 @@ cdef class OrderFactory:
             act_raw = _fixed_arg(activation_price, True, price_prec, "activation_price", &pprec)
             if pprec > px_prec:
                 px_prec = pprec
-        if px_prec < 0:
-            px_prec = price_prec if price_prec >= 0 else 0
         if trailing_offset is not None:
             toff_raw = (<Price>trailing_offset).raw if isinstance(trailing_offset, Price) \
                 else _dec_to_raw(trailing_offset, "trailing_offset")
         if limit_offset is not None:
             loff_raw = (<Price>limit_offset).raw if isinstance(limit_offset, Price) \
                 else _dec_to_raw(limit_offset, "limit_offset")
+        if px_prec < 0:
+            if price_prec >= 0:
+                px_prec = price_prec
+            elif toff_type == 1:
+                # no instrument and no price: PRICE offsets set the precision
+                px_prec = max(_raw_decimals(toff_raw), _raw_decimals(loff_raw))
+            else:
+                px_prec = 0
         if expire_time_ns < 0:
             raise ValueError(f"invalid expire_time_ns {expire_time_ns}: must be >= 0 (UNIX ns)")
         return self.create_c(iid, s, order_type, qty_raw, <uint8_t>qprec, price is not None, price_raw,
