@@ -15,8 +15,11 @@ Per record, in this order:
    type, instrument, record index (position in the array given to ``process``; for single records
    the count of records of that type seen so far) and field. Policy ``"skip"``: the record is
    dropped and counted per type and reason in ``statistics()["rejected"]``. Nothing is silent.
-2. **Clock**: internal time bars due at or before the record's ``ts_event`` are closed first (bars
-   never wait for a late tick); ``on_time(ts)`` does the same when the clock moves without data.
+2. **Clock**: internal time bars due strictly before the record's ``ts_event`` are closed first
+   (bars never wait for a late tick); at equal timestamps data comes before timers (DESIGN 1.3),
+   so a bar closing at T is published after the records stamped T (a trade at exactly T opens the
+   next bar; an input bar ending at T completes its bar). ``on_time(ts)`` closes everything due at
+   or before ``ts`` when the clock moves (the backtest loop calls it after the data at ``ts``).
 3. **State**: the latest record per instrument stream is kept (``last_trade``/``last_quote``/
    ``last_bar``); a delta is applied to the instrument's ``OrderBook`` when one was created by
    ``subscribe_book_deltas``; the trading cache gets the record when one was given.
@@ -237,8 +240,8 @@ cdef class DataEngine:
             return self._reject(1, 6, index, ctx.instrument_id, "size", rec.size)
         ctx.last_ts[1] = rec.ts_event
         self.processed[1] += 1
-        if rec.ts_event >= self._next_close:
-            self.on_time_c(rec.ts_event)
+        if rec.ts_event > self._next_close:      # data before timers at equal timestamps
+            self.on_time_c(rec.ts_event - 1)
         ctx.last_trade = rec[0]
         ctx.has_trade = True
         if self._cache_trade is not None:
@@ -281,8 +284,8 @@ cdef class DataEngine:
             return self._reject(0, 6, index, ctx.instrument_id, "ask_size", rec.ask_size)
         ctx.last_ts[0] = rec.ts_event
         self.processed[0] += 1
-        if rec.ts_event >= self._next_close:
-            self.on_time_c(rec.ts_event)
+        if rec.ts_event > self._next_close:      # data before timers at equal timestamps
+            self.on_time_c(rec.ts_event - 1)
         ctx.last_quote = rec[0]
         ctx.has_quote = True
         if self._cache_quote is not None:
@@ -320,8 +323,8 @@ cdef class DataEngine:
                 return self._reject(3, 6, index, ctx.instrument_id, "size", rec.size)
         ctx.last_ts[3] = rec.ts_event
         self.processed[3] += 1
-        if rec.ts_event >= self._next_close:
-            self.on_time_c(rec.ts_event)
+        if rec.ts_event > self._next_close:      # data before timers at equal timestamps
+            self.on_time_c(rec.ts_event - 1)
         if ctx.book is not None:
             ctx.book.apply_raw(rec.action, rec.side, rec.price, rec.size, rec.order_id,
                                rec.ts_event, rec.sequence, rec.flags)
@@ -371,8 +374,8 @@ cdef class DataEngine:
             return self._reject(2, 6, index, bctx.bar_type, "volume", rec.volume)
         bctx.last_ts = rec.ts_event
         self.processed[2] += 1
-        if rec.ts_event >= self._next_close:
-            self.on_time_c(rec.ts_event)
+        if rec.ts_event > self._next_close:      # data before timers at equal timestamps
+            self.on_time_c(rec.ts_event - 1)
         bctx.last_bar = rec[0]
         bctx.has_bar = True
         if self._cache_bar is not None:
