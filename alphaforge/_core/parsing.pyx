@@ -561,7 +561,7 @@ def parse_delimited(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end, in
             le = nl
             if le > pos and le[-1] == 13:
                 le -= 1
-            if r >= nrows:
+            if r >= nrows or (le == pos and nfields > 1):      # extra row / blank line
                 st = PARSE_FIELDS
                 f = 0
                 break

@@ -669,3 +669,54 @@ def test_wrong_header_is_rejected(shared_data, tmp_path):
 def test_loader_error_is_value_error():
     err = LoaderError("bad", file="f.csv", line=3, field="price")
     assert isinstance(err, ValueError) and str(err) == "f.csv:3: field 'price': bad"
+
+
+def _big_ticks(tmp_path, n=200_000):
+    """A > 4 MB plain CSV so the direct parser splits it across threads."""
+    rng = np.random.default_rng(5)
+    ts = 1_600_000_000 * NS + np.cumsum(rng.integers(1, 10**6, n))
+    cents = rng.integers(1, 10**7, n)
+    size = rng.integers(1, 1000, n)
+    lines = ["ts,price,size,side"] + [f"{a},{b // 100}.{b % 100:02d},{c},{1 + (b & 1)}"
+                                      for a, b, c in zip(ts.tolist(), cents.tolist(), size.tolist(), strict=True)]
+    return lines, ts, cents, size
+
+
+COLS = {"ts_event": "ts", "price": "price", "size": "size", "aggressor_side": "side"}
+
+
+def test_generic_csv_fast_path_multi_part_values_and_errors(tmp_path):
+    lines, ts, cents, size = _big_ticks(tmp_path)
+    p = tmp_path / "big.csv"
+    p.write_text("\n".join(lines) + "\n")
+    assert p.stat().st_size > 4 << 20
+    r = L.load_csv(p, "trades", COLS, price_precision=2, size_precision=0)
+    assert r["ts_event"].tolist() == ts.tolist() and r["price"].tolist() == (cents * 10**7).tolist()
+    assert r["size"].tolist() == (size * NS).tolist() and r["aggressor_side"].tolist() == (1 + (cents & 1)).tolist()
+    for line_no, new, field, what in [
+        (190_001, lambda s: s.replace(",", ",9.125,", 1).split(",", 2)[0] + ",9.125," + s.split(",", 2)[2], "price",
+         "more decimals"),
+        (150_000, lambda s: s + ",7", None, "expected 4 fields"),
+        (100_123, lambda s: "", None, "expected 4 fields"),                 # blank line
+        (123_456, lambda s: s.split(",")[0] + ",1.00,-3,1", "size", "negative"),
+        (5, lambda s: "16000000000x," + s.split(",", 1)[1], "ts", "malformed"),
+    ]:
+        bad = list(lines)
+        bad[line_no - 1] = new(bad[line_no - 1])
+        q = tmp_path / f"bad{line_no}.csv"
+        q.write_text("\n".join(bad) + "\n")
+        with pytest.raises(LoaderError) as ei:
+            L.load_csv(q, "trades", COLS, price_precision=2, size_precision=0)
+        assert (ei.value.line, ei.value.field) == (line_no, field) and what in str(ei.value), str(ei.value)
+
+
+def test_generic_csv_quoted_or_word_codes_take_the_arrow_path(tmp_path):
+    p = tmp_path / "q.csv"
+    p.write_text('ts,price,size,side\n1000,"1.25",3,buy\n2000,1.5,4,sell\n')
+    r = L.load_csv(p, "trades", COLS, ts_unit="us")
+    assert r["ts_event"].tolist() == [10**6, 2 * 10**6] and r["aggressor_side"].tolist() == [BUY, SELL]
+    assert r["price_prec"][0] == 2 and r["price"].tolist() == [1_250_000_000, 1_500_000_000]
+    p.write_text("ts,price,size,side\n1000,1.25,3,buy\n2000,1.5,4,hold\n")
+    with pytest.raises(LoaderError) as ei:
+        L.load_csv(p, "trades", COLS)
+    assert (ei.value.line, ei.value.field) == (3, "side")
