@@ -67,7 +67,7 @@ def build_workloads(n: int, seed: int = 7) -> dict:
     put_keys = [keys[i] for i in rng.integers(0, N_KEYS, n)]
     z = np.random.default_rng(seed).zipf(1.2, n) % N_KEYS
     is_get = (rng.random(n) < 0.8).tolist()
-    mix_ops = list(zip(is_get, [keys[i] for i in z]))
+    mix_ops = list(zip(is_get, [keys[i] for i in z], strict=True))
     return {"keys": keys, "get_keys": get_keys, "put_keys": put_keys, "mix_ops": mix_ops}
 
 

@@ -1,3 +1,4 @@
+# cython: binding=False
 """Least-recently-used cache with optional time-to-live, statistics and atomic snapshots.
 
 Design (the hot path touches one node and one sequential queue slot)
@@ -563,6 +564,7 @@ cdef class LRUCache:
         cdef Py_ssize_t n, i, j
         cdef list out
         cdef object t
+        cdef object rem
         cdef uint64_t version
         cdef LruNode* node
         cdef RecencyEntry* e
