@@ -98,5 +98,6 @@ cdef class DataEngine:
     cdef inline int64_t next_close_ns_c(self) noexcept:
         return self._next_close
     cdef int _drain(self, BarAggregator agg) except -1
+    cdef int _note_next_close(self, BarAggregator agg) except -1
     cdef int _publish_bar(self, const BarRec* rec) except -1
     cdef int _refresh_next_close(self) except -1

@@ -33,6 +33,7 @@ Subscribing to an INTERNAL bar type creates its aggregator (``subscribe_bars``);
 unsubscribe removes it. Statistics: records processed per type, rejected per type and reason,
 bars built in total and per bar type.
 """
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_SIZE
 from libc.stdint cimport INT64_MAX, INT64_MIN, int64_t, uint32_t
 
@@ -40,6 +41,8 @@ from alphaforge._core.aggregation cimport BarAggregator, TimeBarAggregator
 from alphaforge._core.book cimport OrderBook
 from alphaforge._core.data cimport Bar, BarType, OrderBookDelta, QuoteTick, TradeTick
 from alphaforge._core.enums cimport (
+    AGG_MILLISECOND,
+    AGG_WEEK,
     ACTION_ADD,
     ACTION_CLEAR,
     ACTION_DELETE,
@@ -84,6 +87,10 @@ class DataError(ValueError):
         self.field = field
         self.reason = reason
         self.value = value
+
+
+cdef inline bint _is_time_kind(int kind) noexcept:
+    return AGG_MILLISECOND <= kind <= AGG_WEEK
 
 
 cdef str _raw_text(object raw):
@@ -176,8 +183,8 @@ cdef class DataEngine:
         return (<_InstrumentCtx>self._require(instrument_id)).instrument
 
     cdef _InstrumentCtx _ctx(self, uint32_t index):
-        if index < <uint32_t>len(self._inst):
-            return <_InstrumentCtx?>self._inst[index]
+        if index < <uint32_t>PyList_GET_SIZE(self._inst):
+            return <_InstrumentCtx>PyList_GET_ITEM(self._inst, index)
         return None
 
     cdef _InstrumentCtx _require(self, object instrument_id):
@@ -225,7 +232,8 @@ cdef class DataEngine:
         """Validate and process one trade; returns 1 if accepted, 0 if skipped by policy."""
         cdef _InstrumentCtx ctx = self._ctx(rec.instrument_id)
         cdef BarAggregator agg
-        cdef int64_t nc
+        cdef list aggs
+        cdef Py_ssize_t i
         if ctx is None:
             return self._reject(1, 1, index, rec.instrument_id, "instrument_id", rec.instrument_id)
         if rec.ts_event < ctx.last_ts[1]:
@@ -248,20 +256,20 @@ cdef class DataEngine:
             self._cache_trade(TradeTick.from_rec_c(rec))
         if PyTuple_GET_SIZE(ctx.trade_route.handlers):
             self.msgbus.publish_route_c(ctx.trade_route, TradeTick.from_rec_c(rec))
-        for agg in ctx.trade_aggs:
+        aggs = ctx.trade_aggs
+        for i in range(PyList_GET_SIZE(aggs)):
+            agg = <BarAggregator>PyList_GET_ITEM(aggs, i)
             if agg.handle_trade(rec):
                 self._drain(agg)
-            if isinstance(agg, TimeBarAggregator):
-                nc = agg.next_close_ns()
-                if nc < self._next_close:
-                    self._next_close = nc
+            self._note_next_close(agg)
         return 1
 
     cdef int process_quote_c(self, const QuoteTickRec* rec, Py_ssize_t index) except -1:
         """Validate and process one quote; returns 1 if accepted, 0 if skipped by policy."""
         cdef _InstrumentCtx ctx = self._ctx(rec.instrument_id)
         cdef BarAggregator agg
-        cdef int64_t nc
+        cdef list aggs
+        cdef Py_ssize_t i
         if ctx is None:
             return self._reject(0, 1, index, rec.instrument_id, "instrument_id", rec.instrument_id)
         if rec.ts_event < ctx.last_ts[0]:
@@ -292,13 +300,12 @@ cdef class DataEngine:
             self._cache_quote(QuoteTick.from_rec_c(rec))
         if PyTuple_GET_SIZE(ctx.quote_route.handlers):
             self.msgbus.publish_route_c(ctx.quote_route, QuoteTick.from_rec_c(rec))
-        for agg in ctx.quote_aggs:
+        aggs = ctx.quote_aggs
+        for i in range(PyList_GET_SIZE(aggs)):
+            agg = <BarAggregator>PyList_GET_ITEM(aggs, i)
             if agg.handle_quote(rec):
                 self._drain(agg)
-            if isinstance(agg, TimeBarAggregator):
-                nc = agg.next_close_ns()
-                if nc < self._next_close:
-                    self._next_close = nc
+            self._note_next_close(agg)
         return 1
 
     cdef int process_delta_c(self, const OrderBookDeltaRec* rec, Py_ssize_t index) except -1:
@@ -417,6 +424,20 @@ cdef class DataEngine:
             b.bar_aggs = []
             self._bar_types[bt.index] = b
         return b
+
+    cdef inline int _note_next_close(self, BarAggregator agg) except -1:
+        # After a record reached `agg`: lower the engine's next close if the aggregator now has a
+        # time bar due earlier (time aggregators: its bucket end; clock-driven user aggregators
+        # through next_close_ns()).
+        cdef int64_t nc
+        if _is_time_kind(agg.st.kind):
+            if agg.st.has_bar and agg.st.cur_end < self._next_close:
+                self._next_close = agg.st.cur_end
+        elif agg.st.kind == 0 and agg in self._time_aggs:
+            nc = agg.next_close_ns()
+            if nc < self._next_close:
+                self._next_close = nc
+        return 0
 
     cdef int on_time_c(self, int64_t ts_ns) except -1:
         """Clock at ``ts_ns``: close every internal time bar due at or before it, in time order
