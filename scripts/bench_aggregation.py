@@ -13,6 +13,9 @@ Rows (each for 1-MINUTE time bars, 1000-TICK, 50000-VOLUME and 1000000-VALUE bar
 * ``python/map``: the same method called per tick by ``map`` (no Python bytecode per tick);
 * ``engine/C records``: one C record at a time through the cdef ``handle_trade`` with clock timers
   and per-record bar draining (``bench_aggregation.stream_records``, the DataEngine's pattern);
+* ``DataEngine.process``: the whole engine on the record array (validation, last-trade state,
+  the internal bar type's aggregator, bar publishing with no handler), and without any bar
+  subscription as its own baseline;
 * ``batch/aggregate``: ``aggregate(records, spec)`` (nogil loop over the record array).
 Baselines: the empty Python loop, a plain-Python aggregator with the same rule (same process), and
 numpy's own pass over the same columns (``np.maximum.reduceat`` etc. are not equivalent, so the
@@ -36,8 +39,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from alphaforge._core.bench_aggregation import stream_records  # noqa: E402
+from alphaforge._core.instruments import CryptoPerpetual  # noqa: E402
 from alphaforge._core.records import TRADE_TICK_DTYPE  # noqa: E402
 from alphaforge.data.aggregation import aggregate, make_aggregator  # noqa: E402
+from alphaforge.data.engine import DataEngine  # noqa: E402
 
 SPECS = ["1-MINUTE-LAST", "1000-TICK-LAST", "50000-VOLUME-LAST", "1000000-VALUE-LAST"]
 TARGET = {"python": 8e6, "engine": 30e6, "batch": 150e6}
@@ -138,6 +143,16 @@ def main():
     plain_rate = row("python: plain-Python 1000-TICK aggregator", pn, best(plain, args.repeat))
     row("numpy: records['price'].max() (one column read)", n,
         best(lambda: recs["price"].max(), args.repeat))
+    inst = CryptoPerpetual("BTCUSDT.BINANCE", "BTC", "USDT", "USDT", 2, 0)
+    recs["instrument_id"] = inst.id.index
+
+    def engine_run(spec=None):
+        eng = DataEngine(validation="raise")
+        eng.add_instrument(inst)
+        if spec:
+            eng.subscribe_bars(f"{inst.id}-{spec}-INTERNAL")
+        eng.process(recs)
+    row("DataEngine.process, no subscription", n, best(engine_run, args.repeat))
 
     for spec in SPECS:
         print(f"-- {spec}")
@@ -159,6 +174,8 @@ def main():
         row("engine/C records (handle_trade + timers)", n,
             best(lambda spec=spec, t=is_time: stream_records(make_aggregator(spec), recs, close_last=t),
                  args.repeat), TARGET["engine"])
+        row("DataEngine.process, internal bar type", n,
+            best(lambda spec=spec: engine_run(spec), args.repeat), TARGET["engine"])
         row("batch/aggregate (nogil)", n, best(lambda spec=spec: aggregate(recs, spec), args.repeat),
             TARGET["batch"])
 
