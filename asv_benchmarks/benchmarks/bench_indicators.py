@@ -160,7 +160,7 @@ class Baselines:
             p = p * (1 - a) + x * a
 
 
-def _best(fn, repeat: int = 3) -> float:
+def _best(fn, repeat: int = 5) -> float:
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
