@@ -1,0 +1,75 @@
+# Trading cache: instruments, latest market data per instrument / bar type in fixed-capacity ring
+# buffers of C records, order books, and the order/position store with its indices.
+from libc.stdint cimport uint32_t
+
+from alphaforge._core.records cimport BarRec, QuoteTickRec, TradeTickRec
+
+
+cdef class RecordRing:
+    cdef readonly object array          # numpy record array of `capacity` rows (owns the memory)
+    cdef char* _data
+    cdef Py_ssize_t _itemsize
+    cdef readonly Py_ssize_t capacity
+    cdef Py_ssize_t _count              # rows stored (<= capacity)
+    cdef Py_ssize_t _head               # next row to write
+    cdef readonly unsigned long long total   # rows ever appended
+
+    cdef void append_c(self, const void* rec) noexcept
+    cdef const void* get_c(self, Py_ssize_t index) noexcept     # 0 = latest; NULL if absent
+
+
+cdef class Cache:
+    cdef readonly Py_ssize_t tick_capacity
+    cdef readonly Py_ssize_t bar_capacity
+    cdef readonly object closed_order_capacity
+    cdef readonly object closed_position_capacity
+    cdef list _quote_rings              # position = InstrumentId.index -> RecordRing or None
+    cdef list _trade_rings
+    cdef list _bar_rings                # position = BarType.index
+    cdef object _quote_dtype
+    cdef object _trade_dtype
+    cdef object _bar_dtype
+    cdef dict _instruments              # InstrumentId -> instrument (insertion order)
+    cdef dict _books                    # InstrumentId -> order book object
+    # orders
+    cdef dict _orders                   # ClientOrderId -> order
+    cdef dict _order_seq                # ClientOrderId -> add sequence
+    cdef dict _order_keys               # ClientOrderId -> (strategy_id, instrument_id, venue)
+    cdef dict _orders_by_strategy       # key -> {ClientOrderId: None}
+    cdef dict _orders_by_instrument
+    cdef dict _orders_by_venue
+    cdef dict _orders_open              # {ClientOrderId: None}, state sets
+    cdef dict _orders_closed            # in closing order (oldest first)
+    cdef dict _orders_inflight
+    cdef dict _order_position           # ClientOrderId -> PositionId
+    # positions
+    cdef dict _positions
+    cdef dict _position_seq
+    cdef dict _position_keys
+    cdef dict _positions_by_strategy
+    cdef dict _positions_by_instrument
+    cdef dict _positions_by_venue
+    cdef dict _positions_open
+    cdef dict _positions_closed
+    cdef Py_ssize_t _seq
+
+    # --- cdef API: O(1) appends of C records and record reads (latest = index 0) ---
+    cdef int add_quote_rec_c(self, const QuoteTickRec* rec) except -1
+    cdef int add_trade_rec_c(self, const TradeTickRec* rec) except -1
+    cdef int add_bar_rec_c(self, const BarRec* rec) except -1
+    cdef const QuoteTickRec* quote_rec_c(self, uint32_t instrument_index, Py_ssize_t index) noexcept
+    cdef const TradeTickRec* trade_rec_c(self, uint32_t instrument_index, Py_ssize_t index) noexcept
+    cdef const BarRec* bar_rec_c(self, uint32_t bar_type_index, Py_ssize_t index) noexcept
+
+    cdef RecordRing _ring(self, list rings, uint32_t idx, object dtype, Py_ssize_t capacity)
+    cdef object _ring_or_none(self, list rings, uint32_t idx)
+    cdef list _order_sets(self, object state, object strategy_id, object instrument_id, object venue)
+    cdef list _position_sets(self, object state, object strategy_id, object instrument_id,
+                             object venue)
+    cdef Py_ssize_t _count(self, dict store, dict seq, list sets) except -1
+    cdef int _drop_order(self, object coid) except -1
+    cdef int _drop_position(self, object pid) except -1
+    cdef int _index_order(self, object order) except -1
+    cdef int _set_order_state(self, object coid, object order) except -1
+    cdef int _index_position(self, object position) except -1
+    cdef int _set_position_state(self, object pid, object position) except -1

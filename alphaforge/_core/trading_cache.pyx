@@ -1,0 +1,746 @@
+# cython: binding=False
+"""Trading cache: instruments, latest market data, order books, orders and positions.
+
+Market data
+-----------
+Per instrument (``InstrumentId.index``, the ``instrument_id`` of the C records) the latest quotes
+and trades, and per bar type (``BarType.index`` = ``bar_type_id``) the latest bars, are kept in
+fixed-capacity ring buffers of C records (:class:`RecordRing`; ``tick_capacity`` / ``bar_capacity``
+rows each, default 10,000). Appending is O(1) (one ``memcpy``; the oldest row is overwritten when
+full), so memory is bounded by the capacities and the number of instruments, not by the length of
+a backtest. ``quote(instrument_id, index=0)`` returns a :class:`QuoteTick` view of the ``index``-th
+latest quote (0 = latest) or None; ``quotes(instrument_id)`` the stored records as a
+``QUOTE_TICK_DTYPE`` array, newest first. Trades and bars likewise. Other ``_core`` modules append
+and read records with the cdef API (``add_quote_rec_c``, ``quote_rec_c``...), no Python objects.
+
+Orders and positions
+--------------------
+The store keeps every order by ``client_order_id`` and indexes it by strategy, instrument, venue
+and state (open / closed / inflight, from the order's ``is_open``, ``is_closed`` and
+``is_inflight``); ``update_order`` re-reads the state flags and moves the order between state
+sets. Positions are kept by ``id`` and indexed by strategy, instrument, venue and open/closed.
+Queries (``orders_open(strategy_id=..., instrument_id=..., venue=...)`` etc.) intersect the
+smallest index with the others and return objects in the order they were first added (a
+deterministic order, never hash order). Identifier arguments may be given as identifier objects
+or as their strings. Optional ``closed_order_capacity`` / ``closed_position_capacity`` bound the
+number of closed orders/positions kept (the oldest closed are dropped first); by default
+everything is kept.
+"""
+import numpy as np
+
+from libc.stdint cimport uint32_t
+from libc.string cimport memcpy
+
+from alphaforge._core.data cimport Bar, BarType, QuoteTick, TradeTick
+from alphaforge._core.identifiers cimport InstrumentId
+from alphaforge._core.records cimport BarRec, QuoteTickRec, TradeTickRec
+
+from alphaforge._core.identifiers import StrategyId, Venue
+from alphaforge._core.records import BAR_DTYPE, QUOTE_TICK_DTYPE, TRADE_TICK_DTYPE
+
+
+cdef class RecordRing:
+    """Fixed-capacity ring buffer of C records (one numpy record array, rows overwritten when full).
+
+    ``len(ring)`` rows are stored; ``ring[0]`` is the latest row as a numpy record, ``ring[k]`` the
+    ``k``-th latest; ``to_array()`` copies the stored rows newest first; ``total`` counts every row
+    ever appended.
+    """
+
+    def __cinit__(self, dtype, Py_ssize_t capacity):
+        if capacity < 1:
+            raise ValueError(f"ring capacity must be >= 1, got {capacity}")
+        self.array = np.zeros(capacity, dtype=dtype)
+        cdef unsigned char[::1] raw = self.array.view(np.uint8)
+        self._data = <char*>&raw[0]
+        self._itemsize = self.array.dtype.itemsize
+        self.capacity = capacity
+
+    cdef void append_c(self, const void* rec) noexcept:
+        memcpy(self._data + self._head * self._itemsize, rec, self._itemsize)
+        self._head += 1
+        if self._head == self.capacity:
+            self._head = 0
+        if self._count < self.capacity:
+            self._count += 1
+        self.total += 1
+
+    cdef const void* get_c(self, Py_ssize_t index) noexcept:
+        cdef Py_ssize_t pos
+        if index < 0 or index >= self._count:
+            return NULL
+        pos = self._head - 1 - index
+        if pos < 0:
+            pos += self.capacity
+        return self._data + pos * self._itemsize
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, Py_ssize_t index):
+        if index < 0 or index >= self._count:
+            raise IndexError(f"ring index {index} out of range (0..{self._count - 1})")
+        cdef Py_ssize_t pos = self._head - 1 - index
+        if pos < 0:
+            pos += self.capacity
+        return self.array[pos]
+
+    def to_array(self):
+        """Copy of the stored rows, newest first."""
+        if self._count == 0:
+            return self.array[:0].copy()
+        idx = (self._head - 1 - np.arange(self._count)) % self.capacity
+        return self.array[idx]
+
+
+cdef uint32_t _instrument_index(object instrument_id) except 0:
+    if isinstance(instrument_id, InstrumentId):
+        return (<InstrumentId>instrument_id).index
+    if isinstance(instrument_id, str):
+        return (<InstrumentId>InstrumentId.from_str(instrument_id)).index
+    if isinstance(instrument_id, int) and 0 < instrument_id <= 0xFFFFFFFF:
+        return instrument_id
+    raise TypeError(
+        f"instrument_id must be an InstrumentId, its string or its index (>= 1), got {instrument_id!r}"
+    )
+
+
+cdef uint32_t _bar_type_index(object bar_type) except 0:
+    if isinstance(bar_type, BarType):
+        return (<BarType>bar_type).index
+    if isinstance(bar_type, str):
+        return (<BarType>BarType.from_str(bar_type)).index
+    if isinstance(bar_type, int) and 0 < bar_type <= 0xFFFFFFFF:
+        return bar_type
+    raise TypeError(f"bar_type must be a BarType, its string or its index (>= 1), got {bar_type!r}")
+
+
+cdef inline object _norm_iid(object v):
+    return InstrumentId.from_str(v) if isinstance(v, str) else v
+
+
+cdef inline object _norm_venue(object v):
+    return Venue(v) if isinstance(v, str) else v
+
+
+cdef inline object _norm_sid(object v):
+    return StrategyId(v) if isinstance(v, str) else v
+
+
+cdef inline void _index_add(dict index, object key, object member):
+    cdef dict members = index.get(key)
+    if members is None:
+        members = {}
+        index[key] = members
+    members[member] = None
+
+
+cdef inline void _index_remove(dict index, object key, object member):
+    cdef dict members = index.get(key)
+    if members is not None:
+        members.pop(member, None)
+        if not members:
+            del index[key]
+
+
+cdef list _select(dict store, dict seq, list sets, bint materialize):
+    """Members of every dict in ``sets`` (or all of ``store`` when empty), in add order."""
+    cdef dict smallest
+    cdef list keys
+    if not sets:
+        keys = list(store)
+    else:
+        for s in sets:
+            if s is None:
+                return []
+        sets = sorted(sets, key=len)
+        smallest = sets[0]
+        rest = sets[1:]
+        if rest:
+            keys = [k for k in smallest if all(k in r for r in rest)]
+        else:
+            keys = list(smallest)
+        keys.sort(key=seq.__getitem__)
+    if materialize:
+        return [store[k] for k in keys]
+    return keys
+
+
+cdef class Cache:
+    """The trading cache: instruments, market-data ring buffers, order books, orders, positions.
+
+    Parameters
+    ----------
+    tick_capacity : int
+        Quotes and trades kept per instrument (ring buffers of C records), default 10,000.
+    bar_capacity : int
+        Bars kept per bar type, default 10,000.
+    closed_order_capacity, closed_position_capacity : int, optional
+        Keep at most this many closed orders / positions (oldest closed dropped first, with their
+        index entries). None (default): keep all.
+
+    See the module docstring for the data layout, the index semantics and the iteration order.
+    Not thread-safe: it belongs to one engine (one thread).
+    """
+
+    def __init__(self, Py_ssize_t tick_capacity=10_000, Py_ssize_t bar_capacity=10_000,
+                 closed_order_capacity=None, closed_position_capacity=None):
+        if tick_capacity < 1:
+            raise ValueError(f"tick_capacity must be >= 1, got {tick_capacity}")
+        if bar_capacity < 1:
+            raise ValueError(f"bar_capacity must be >= 1, got {bar_capacity}")
+        for name, v in (("closed_order_capacity", closed_order_capacity),
+                        ("closed_position_capacity", closed_position_capacity)):
+            if v is not None and (not isinstance(v, int) or v < 0):
+                raise ValueError(f"{name} must be None or an int >= 0, got {v!r}")
+        self.tick_capacity = tick_capacity
+        self.bar_capacity = bar_capacity
+        self.closed_order_capacity = closed_order_capacity
+        self.closed_position_capacity = closed_position_capacity
+        self._quote_rings = []
+        self._trade_rings = []
+        self._bar_rings = []
+        self._quote_dtype = QUOTE_TICK_DTYPE
+        self._trade_dtype = TRADE_TICK_DTYPE
+        self._bar_dtype = BAR_DTYPE
+        self._instruments = {}
+        self._books = {}
+        self._orders = {}
+        self._order_seq = {}
+        self._order_keys = {}
+        self._orders_by_strategy = {}
+        self._orders_by_instrument = {}
+        self._orders_by_venue = {}
+        self._orders_open = {}
+        self._orders_closed = {}
+        self._orders_inflight = {}
+        self._order_position = {}
+        self._positions = {}
+        self._position_seq = {}
+        self._position_keys = {}
+        self._positions_by_strategy = {}
+        self._positions_by_instrument = {}
+        self._positions_by_venue = {}
+        self._positions_open = {}
+        self._positions_closed = {}
+
+    # ------------------------------------------------------------------ instruments and books
+
+    def add_instrument(self, instrument) -> None:
+        """Store ``instrument`` under ``instrument.id`` (replaces an earlier one with that id)."""
+        self._instruments[instrument.id] = instrument
+
+    def instrument(self, instrument_id):
+        """The instrument with this id (object or string), or None."""
+        return self._instruments.get(_norm_iid(instrument_id))
+
+    def instruments(self, venue=None) -> list:
+        """Instruments in the order they were added, optionally only those of ``venue``."""
+        if venue is None:
+            return list(self._instruments.values())
+        v = _norm_venue(venue)
+        return [i for iid, i in self._instruments.items() if iid.venue == v]
+
+    def instrument_ids(self, venue=None) -> list:
+        """Instrument ids in the order they were added, optionally only those of ``venue``."""
+        if venue is None:
+            return list(self._instruments)
+        v = _norm_venue(venue)
+        return [iid for iid in self._instruments if iid.venue == v]
+
+    def add_order_book(self, book, instrument_id=None) -> None:
+        """Store an order book (any object) for ``instrument_id`` (default ``book.instrument_id``)."""
+        key = book.instrument_id if instrument_id is None else _norm_iid(instrument_id)
+        self._books[key] = book
+
+    def order_book(self, instrument_id):
+        """The order book stored for this instrument, or None."""
+        return self._books.get(_norm_iid(instrument_id))
+
+    # ------------------------------------------------------------------ market data: cdef API
+
+    cdef RecordRing _ring(self, list rings, uint32_t idx, object dtype, Py_ssize_t capacity):
+        cdef RecordRing r
+        if idx >= len(rings):
+            rings.extend([None] * (idx + 1 - len(rings)))
+        r = rings[idx]
+        if r is None:
+            r = RecordRing(dtype, capacity)
+            rings[idx] = r
+        return r
+
+    cdef int add_quote_rec_c(self, const QuoteTickRec* rec) except -1:
+        """Append one quote record to its instrument's ring (O(1))."""
+        cdef uint32_t idx = rec.instrument_id
+        cdef object r
+        if idx < <uint32_t>len(self._quote_rings):
+            r = self._quote_rings[idx]
+            if r is not None:
+                (<RecordRing>r).append_c(rec)
+                return 0
+        if idx == 0:
+            raise ValueError("quote record: instrument_id is 0 (unset)")
+        self._ring(self._quote_rings, idx, self._quote_dtype, self.tick_capacity).append_c(rec)
+        return 0
+
+    cdef int add_trade_rec_c(self, const TradeTickRec* rec) except -1:
+        """Append one trade record to its instrument's ring (O(1))."""
+        cdef uint32_t idx = rec.instrument_id
+        cdef object r
+        if idx < <uint32_t>len(self._trade_rings):
+            r = self._trade_rings[idx]
+            if r is not None:
+                (<RecordRing>r).append_c(rec)
+                return 0
+        if idx == 0:
+            raise ValueError("trade record: instrument_id is 0 (unset)")
+        self._ring(self._trade_rings, idx, self._trade_dtype, self.tick_capacity).append_c(rec)
+        return 0
+
+    cdef int add_bar_rec_c(self, const BarRec* rec) except -1:
+        """Append one bar record to its bar type's ring (O(1))."""
+        cdef uint32_t idx = rec.bar_type_id
+        cdef object r
+        if idx < <uint32_t>len(self._bar_rings):
+            r = self._bar_rings[idx]
+            if r is not None:
+                (<RecordRing>r).append_c(rec)
+                return 0
+        if idx == 0:
+            raise ValueError("bar record: bar_type_id is 0 (unset)")
+        self._ring(self._bar_rings, idx, self._bar_dtype, self.bar_capacity).append_c(rec)
+        return 0
+
+    cdef const QuoteTickRec* quote_rec_c(self, uint32_t instrument_index, Py_ssize_t index) noexcept:
+        """The ``index``-th latest quote record of the instrument (0 = latest), NULL if none."""
+        if instrument_index >= <uint32_t>len(self._quote_rings):
+            return NULL
+        r = self._quote_rings[instrument_index]
+        if r is None:
+            return NULL
+        return <const QuoteTickRec*>(<RecordRing>r).get_c(index)
+
+    cdef const TradeTickRec* trade_rec_c(self, uint32_t instrument_index, Py_ssize_t index) noexcept:
+        """The ``index``-th latest trade record of the instrument (0 = latest), NULL if none."""
+        if instrument_index >= <uint32_t>len(self._trade_rings):
+            return NULL
+        r = self._trade_rings[instrument_index]
+        if r is None:
+            return NULL
+        return <const TradeTickRec*>(<RecordRing>r).get_c(index)
+
+    cdef const BarRec* bar_rec_c(self, uint32_t bar_type_index, Py_ssize_t index) noexcept:
+        """The ``index``-th latest bar record of the bar type (0 = latest), NULL if none."""
+        if bar_type_index >= <uint32_t>len(self._bar_rings):
+            return NULL
+        r = self._bar_rings[bar_type_index]
+        if r is None:
+            return NULL
+        return <const BarRec*>(<RecordRing>r).get_c(index)
+
+    # ------------------------------------------------------------------ market data: Python API
+
+    def add_quote(self, QuoteTick tick not None) -> None:
+        """Append a quote (its C record) to its instrument's ring buffer."""
+        self.add_quote_rec_c(&tick.rec)
+
+    def add_trade(self, TradeTick tick not None) -> None:
+        """Append a trade (its C record) to its instrument's ring buffer."""
+        self.add_trade_rec_c(&tick.rec)
+
+    def add_bar(self, Bar bar not None) -> None:
+        """Append a bar (its C record) to its bar type's ring buffer."""
+        self.add_bar_rec_c(&bar.rec)
+
+    def add_quotes(self, records) -> None:
+        """Append every row of a ``QUOTE_TICK_DTYPE`` record array, in order.
+
+        All rows are checked first (``instrument_id`` != 0); on error nothing is appended."""
+        if getattr(records, "dtype", None) != QUOTE_TICK_DTYPE:
+            raise TypeError("add_quotes expects a QUOTE_TICK_DTYPE record array")
+        cdef const QuoteTickRec[::1] v = np.ascontiguousarray(records)
+        cdef Py_ssize_t i, n = v.shape[0]
+        for i in range(n):
+            if v[i].instrument_id == 0:
+                raise ValueError(f"quote record {i}: instrument_id is 0 (unset)")
+        for i in range(n):
+            self.add_quote_rec_c(&v[i])
+
+    def add_trades(self, records) -> None:
+        """Append every row of a ``TRADE_TICK_DTYPE`` record array, in order (validated first)."""
+        if getattr(records, "dtype", None) != TRADE_TICK_DTYPE:
+            raise TypeError("add_trades expects a TRADE_TICK_DTYPE record array")
+        cdef const TradeTickRec[::1] v = np.ascontiguousarray(records)
+        cdef Py_ssize_t i, n = v.shape[0]
+        for i in range(n):
+            if v[i].instrument_id == 0:
+                raise ValueError(f"trade record {i}: instrument_id is 0 (unset)")
+        for i in range(n):
+            self.add_trade_rec_c(&v[i])
+
+    def add_bars(self, records) -> None:
+        """Append every row of a ``BAR_DTYPE`` record array, in order (validated first)."""
+        if getattr(records, "dtype", None) != BAR_DTYPE:
+            raise TypeError("add_bars expects a BAR_DTYPE record array")
+        cdef const BarRec[::1] v = np.ascontiguousarray(records)
+        cdef Py_ssize_t i, n = v.shape[0]
+        for i in range(n):
+            if v[i].bar_type_id == 0:
+                raise ValueError(f"bar record {i}: bar_type_id is 0 (unset)")
+        for i in range(n):
+            self.add_bar_rec_c(&v[i])
+
+    def quote(self, instrument_id, Py_ssize_t index=0):
+        """The ``index``-th latest quote (0 = latest) as a :class:`QuoteTick`, or None."""
+        cdef const QuoteTickRec* rec = self.quote_rec_c(_instrument_index(instrument_id), index)
+        return None if rec == NULL else QuoteTick.from_rec_c(rec)
+
+    def trade(self, instrument_id, Py_ssize_t index=0):
+        """The ``index``-th latest trade (0 = latest) as a :class:`TradeTick`, or None."""
+        cdef const TradeTickRec* rec = self.trade_rec_c(_instrument_index(instrument_id), index)
+        return None if rec == NULL else TradeTick.from_rec_c(rec)
+
+    def bar(self, bar_type, Py_ssize_t index=0):
+        """The ``index``-th latest bar (0 = latest) of ``bar_type`` as a :class:`Bar`, or None."""
+        cdef const BarRec* rec = self.bar_rec_c(_bar_type_index(bar_type), index)
+        return None if rec == NULL else Bar.from_rec_c(rec)
+
+    cdef object _ring_or_none(self, list rings, uint32_t idx):
+        return rings[idx] if idx < <uint32_t>len(rings) else None
+
+    def quotes(self, instrument_id):
+        """Stored quotes of the instrument as a ``QUOTE_TICK_DTYPE`` array, newest first."""
+        r = self._ring_or_none(self._quote_rings, _instrument_index(instrument_id))
+        return np.zeros(0, dtype=QUOTE_TICK_DTYPE) if r is None else r.to_array()
+
+    def trades(self, instrument_id):
+        """Stored trades of the instrument as a ``TRADE_TICK_DTYPE`` array, newest first."""
+        r = self._ring_or_none(self._trade_rings, _instrument_index(instrument_id))
+        return np.zeros(0, dtype=TRADE_TICK_DTYPE) if r is None else r.to_array()
+
+    def bars(self, bar_type):
+        """Stored bars of the bar type as a ``BAR_DTYPE`` array, newest first."""
+        r = self._ring_or_none(self._bar_rings, _bar_type_index(bar_type))
+        return np.zeros(0, dtype=BAR_DTYPE) if r is None else r.to_array()
+
+    def quote_count(self, instrument_id) -> int:
+        """Number of quotes stored for the instrument (<= tick_capacity)."""
+        r = self._ring_or_none(self._quote_rings, _instrument_index(instrument_id))
+        return 0 if r is None else len(r)
+
+    def trade_count(self, instrument_id) -> int:
+        """Number of trades stored for the instrument (<= tick_capacity)."""
+        r = self._ring_or_none(self._trade_rings, _instrument_index(instrument_id))
+        return 0 if r is None else len(r)
+
+    def bar_count(self, bar_type) -> int:
+        """Number of bars stored for the bar type (<= bar_capacity)."""
+        r = self._ring_or_none(self._bar_rings, _bar_type_index(bar_type))
+        return 0 if r is None else len(r)
+
+    # ------------------------------------------------------------------ orders
+
+    cdef int _index_order(self, object order) except -1:
+        coid = order.client_order_id
+        sid = order.strategy_id
+        iid = order.instrument_id
+        venue = iid.venue
+        old = self._order_keys.get(coid)
+        if old is not None:
+            if old == (sid, iid, venue):
+                return 0
+            _index_remove(self._orders_by_strategy, old[0], coid)
+            _index_remove(self._orders_by_instrument, old[1], coid)
+            _index_remove(self._orders_by_venue, old[2], coid)
+        self._order_keys[coid] = (sid, iid, venue)
+        _index_add(self._orders_by_strategy, sid, coid)
+        _index_add(self._orders_by_instrument, iid, coid)
+        _index_add(self._orders_by_venue, venue, coid)
+        return 0
+
+    cdef int _set_order_state(self, object coid, object order) except -1:
+        if order.is_open:
+            self._orders_open[coid] = None
+        else:
+            self._orders_open.pop(coid, None)
+        if order.is_inflight:
+            self._orders_inflight[coid] = None
+        else:
+            self._orders_inflight.pop(coid, None)
+        if order.is_closed:
+            if coid not in self._orders_closed:
+                self._orders_closed[coid] = None       # kept in closing order
+        else:
+            self._orders_closed.pop(coid, None)
+        pid = getattr(order, "position_id", None)
+        if pid is not None:
+            self._order_position[coid] = pid
+        cap = self.closed_order_capacity
+        if cap is not None:
+            while len(self._orders_closed) > cap:
+                self._drop_order(next(iter(self._orders_closed)))
+        return 0
+
+    cdef int _drop_order(self, object coid) except -1:
+        keys = self._order_keys.pop(coid)
+        _index_remove(self._orders_by_strategy, keys[0], coid)
+        _index_remove(self._orders_by_instrument, keys[1], coid)
+        _index_remove(self._orders_by_venue, keys[2], coid)
+        for s in (self._orders_open, self._orders_closed, self._orders_inflight,
+                  self._order_position, self._order_seq):
+            s.pop(coid, None)
+        del self._orders[coid]
+        return 0
+
+    def add_order(self, order, position_id=None) -> None:
+        """Add a new order (keyed by ``order.client_order_id``) and index it; optionally link it to
+        ``position_id``. Raises ValueError if the client order id is already cached."""
+        coid = order.client_order_id
+        if coid in self._orders:
+            raise ValueError(f"order {coid} is already in the cache")
+        self._seq += 1
+        self._orders[coid] = order
+        self._order_seq[coid] = self._seq
+        try:
+            self._index_order(order)
+            if position_id is not None:
+                self._order_position[coid] = position_id
+            self._set_order_state(coid, order)
+        except BaseException:
+            if coid in self._order_keys:
+                self._drop_order(coid)
+            else:
+                del self._orders[coid]
+                del self._order_seq[coid]
+            raise
+
+    def update_order(self, order) -> None:
+        """Re-index a cached order after a state change (open / closed / inflight, position id)."""
+        coid = order.client_order_id
+        if coid not in self._orders:
+            raise KeyError(f"order {coid} is not in the cache")
+        self._orders[coid] = order
+        self._index_order(order)
+        self._set_order_state(coid, order)
+
+    def order(self, client_order_id):
+        """The order with this client order id, or None."""
+        return self._orders.get(client_order_id)
+
+    def order_exists(self, client_order_id) -> bool:
+        """True if the client order id is cached."""
+        return client_order_id in self._orders
+
+    cdef list _order_sets(self, object state, object strategy_id, object instrument_id, object venue):
+        cdef list sets = []
+        if state is not None:
+            sets.append(state)
+        if strategy_id is not None:
+            sets.append(self._orders_by_strategy.get(_norm_sid(strategy_id)))
+        if instrument_id is not None:
+            sets.append(self._orders_by_instrument.get(_norm_iid(instrument_id)))
+        if venue is not None:
+            sets.append(self._orders_by_venue.get(_norm_venue(venue)))
+        return sets
+
+    def orders(self, strategy_id=None, instrument_id=None, venue=None) -> list:
+        """Cached orders matching every given filter, in the order they were added."""
+        return _select(self._orders, self._order_seq,
+                       self._order_sets(None, strategy_id, instrument_id, venue), True)
+
+    def orders_open(self, strategy_id=None, instrument_id=None, venue=None) -> list:
+        """Open orders (``is_open``) matching the filters, in add order."""
+        return _select(self._orders, self._order_seq,
+                       self._order_sets(self._orders_open, strategy_id, instrument_id, venue), True)
+
+    def orders_closed(self, strategy_id=None, instrument_id=None, venue=None) -> list:
+        """Closed orders (``is_closed``) matching the filters, in add order."""
+        return _select(self._orders, self._order_seq,
+                       self._order_sets(self._orders_closed, strategy_id, instrument_id, venue), True)
+
+    def orders_inflight(self, strategy_id=None, instrument_id=None, venue=None) -> list:
+        """In-flight orders (``is_inflight``) matching the filters, in add order."""
+        return _select(self._orders, self._order_seq,
+                       self._order_sets(self._orders_inflight, strategy_id, instrument_id, venue), True)
+
+    def client_order_ids(self, strategy_id=None, instrument_id=None, venue=None) -> list:
+        """Client order ids matching the filters, in add order."""
+        return _select(self._orders, self._order_seq,
+                       self._order_sets(None, strategy_id, instrument_id, venue), False)
+
+    cdef Py_ssize_t _count(self, dict store, dict seq, list sets) except -1:
+        if not sets:
+            return len(store)
+        if len(sets) == 1:
+            return 0 if sets[0] is None else len(<dict>sets[0])
+        return len(_select(store, seq, sets, False))
+
+    def orders_total_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
+        """Number of cached orders matching the filters."""
+        return self._count(self._orders, self._order_seq,
+                           self._order_sets(None, strategy_id, instrument_id, venue))
+
+    def orders_open_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
+        """Number of open orders matching the filters."""
+        return self._count(self._orders, self._order_seq,
+                           self._order_sets(self._orders_open, strategy_id, instrument_id, venue))
+
+    def orders_closed_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
+        """Number of closed orders matching the filters."""
+        return self._count(self._orders, self._order_seq,
+                           self._order_sets(self._orders_closed, strategy_id, instrument_id, venue))
+
+    def orders_inflight_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
+        """Number of in-flight orders matching the filters."""
+        return self._count(self._orders, self._order_seq,
+                           self._order_sets(self._orders_inflight, strategy_id, instrument_id, venue))
+
+    # ------------------------------------------------------------------ positions
+
+    cdef int _index_position(self, object position) except -1:
+        pid = position.id
+        sid = position.strategy_id
+        iid = position.instrument_id
+        venue = iid.venue
+        old = self._position_keys.get(pid)
+        if old is not None:
+            if old == (sid, iid, venue):
+                return 0
+            _index_remove(self._positions_by_strategy, old[0], pid)
+            _index_remove(self._positions_by_instrument, old[1], pid)
+            _index_remove(self._positions_by_venue, old[2], pid)
+        self._position_keys[pid] = (sid, iid, venue)
+        _index_add(self._positions_by_strategy, sid, pid)
+        _index_add(self._positions_by_instrument, iid, pid)
+        _index_add(self._positions_by_venue, venue, pid)
+        return 0
+
+    cdef int _set_position_state(self, object pid, object position) except -1:
+        if position.is_open:
+            self._positions_open[pid] = None
+            self._positions_closed.pop(pid, None)
+        else:
+            self._positions_open.pop(pid, None)
+            if pid not in self._positions_closed:
+                self._positions_closed[pid] = None
+        opening = getattr(position, "opening_order_id", None)
+        if opening is not None and opening not in self._order_position:
+            self._order_position[opening] = pid
+        cap = self.closed_position_capacity
+        if cap is not None:
+            while len(self._positions_closed) > cap:
+                self._drop_position(next(iter(self._positions_closed)))
+        return 0
+
+    cdef int _drop_position(self, object pid) except -1:
+        keys = self._position_keys.pop(pid)
+        _index_remove(self._positions_by_strategy, keys[0], pid)
+        _index_remove(self._positions_by_instrument, keys[1], pid)
+        _index_remove(self._positions_by_venue, keys[2], pid)
+        for s in (self._positions_open, self._positions_closed, self._position_seq):
+            s.pop(pid, None)
+        del self._positions[pid]
+        return 0
+
+    def add_position(self, position) -> None:
+        """Add a new position (keyed by ``position.id``) and index it. Its ``opening_order_id``
+        (if any) is linked to it. Raises ValueError if the position id is already cached."""
+        pid = position.id
+        if pid in self._positions:
+            raise ValueError(f"position {pid} is already in the cache")
+        self._seq += 1
+        self._positions[pid] = position
+        self._position_seq[pid] = self._seq
+        try:
+            self._index_position(position)
+            self._set_position_state(pid, position)
+        except BaseException:
+            if pid in self._position_keys:
+                self._drop_position(pid)
+            else:
+                del self._positions[pid]
+                del self._position_seq[pid]
+            raise
+
+    def update_position(self, position) -> None:
+        """Re-index a cached position after a change (open / closed)."""
+        pid = position.id
+        if pid not in self._positions:
+            raise KeyError(f"position {pid} is not in the cache")
+        self._positions[pid] = position
+        self._index_position(position)
+        self._set_position_state(pid, position)
+
+    def position(self, position_id):
+        """The position with this id, or None."""
+        return self._positions.get(position_id)
+
+    def position_exists(self, position_id) -> bool:
+        """True if the position id is cached."""
+        return position_id in self._positions
+
+    def add_position_id(self, position_id, client_order_id) -> None:
+        """Link ``client_order_id`` to ``position_id`` (used by ``position_for_order``)."""
+        self._order_position[client_order_id] = position_id
+
+    def position_id(self, client_order_id):
+        """The position id linked to this client order id, or None."""
+        return self._order_position.get(client_order_id)
+
+    def position_for_order(self, client_order_id):
+        """The cached position linked to this client order id, or None."""
+        pid = self._order_position.get(client_order_id)
+        return None if pid is None else self._positions.get(pid)
+
+    cdef list _position_sets(self, object state, object strategy_id, object instrument_id,
+                             object venue):
+        cdef list sets = []
+        if state is not None:
+            sets.append(state)
+        if strategy_id is not None:
+            sets.append(self._positions_by_strategy.get(_norm_sid(strategy_id)))
+        if instrument_id is not None:
+            sets.append(self._positions_by_instrument.get(_norm_iid(instrument_id)))
+        if venue is not None:
+            sets.append(self._positions_by_venue.get(_norm_venue(venue)))
+        return sets
+
+    def positions(self, strategy_id=None, instrument_id=None, venue=None) -> list:
+        """Cached positions matching every given filter, in the order they were added."""
+        return _select(self._positions, self._position_seq,
+                       self._position_sets(None, strategy_id, instrument_id, venue), True)
+
+    def positions_open(self, strategy_id=None, instrument_id=None, venue=None) -> list:
+        """Open positions matching the filters, in add order."""
+        return _select(self._positions, self._position_seq,
+                       self._position_sets(self._positions_open, strategy_id, instrument_id, venue),
+                       True)
+
+    def positions_closed(self, strategy_id=None, instrument_id=None, venue=None) -> list:
+        """Closed positions matching the filters, in add order."""
+        return _select(self._positions, self._position_seq,
+                       self._position_sets(self._positions_closed, strategy_id, instrument_id, venue),
+                       True)
+
+    def positions_total_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
+        """Number of cached positions matching the filters."""
+        return self._count(self._positions, self._position_seq,
+                           self._position_sets(None, strategy_id, instrument_id, venue))
+
+    def positions_open_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
+        """Number of open positions matching the filters."""
+        return self._count(self._positions, self._position_seq,
+                           self._position_sets(self._positions_open, strategy_id, instrument_id, venue))
+
+    def positions_closed_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
+        """Number of closed positions matching the filters."""
+        return self._count(self._positions, self._position_seq,
+                           self._position_sets(self._positions_closed, strategy_id, instrument_id,
+                                               venue))
+
+    def __repr__(self):
+        return (
+            f"Cache(instruments={len(self._instruments)}, orders={len(self._orders)}, "
+            f"positions={len(self._positions)}, tick_capacity={self.tick_capacity}, "
+            f"bar_capacity={self.bar_capacity})"
+        )

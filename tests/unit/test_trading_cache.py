@@ -1,0 +1,323 @@
+"""Trading cache: ring-buffer wraparound of quotes/trades/bars (values checked against a plain
+Python reference of "the last N rows, newest first"), instruments/books, and the order/position
+store with its indices (checked against brute-force filtering of the added objects)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+
+from alphaforge._core.data import BarType, QuoteTick, TradeTick
+from alphaforge._core.identifiers import ClientOrderId, InstrumentId, PositionId, StrategyId, Venue
+from alphaforge._core.records import BAR_DTYPE, QUOTE_TICK_DTYPE, TRADE_TICK_DTYPE
+from alphaforge.cache import Cache
+
+EURUSD = InstrumentId.from_str("EURUSD.SIM")
+GBPUSD = InstrumentId.from_str("GBPUSD.SIM")
+BTC = InstrumentId.from_str("BTCUSDT.BINANCE")
+
+
+def quote_records(iid: InstrumentId, n: int, start: int = 0) -> np.ndarray:
+    r = np.zeros(n, dtype=QUOTE_TICK_DTYPE)
+    ts = np.arange(start, start + n, dtype=np.int64)
+    r["ts_event"] = ts * 1000
+    r["ts_init"] = ts * 1000 + 1
+    r["bid_price"] = (100 + ts) * 10**9
+    r["ask_price"] = (101 + ts) * 10**9
+    r["bid_size"] = 5 * 10**9
+    r["ask_size"] = 6 * 10**9
+    r["instrument_id"] = iid.index
+    return r
+
+
+def trade_records(iid: InstrumentId, n: int) -> np.ndarray:
+    r = np.zeros(n, dtype=TRADE_TICK_DTYPE)
+    r["ts_event"] = np.arange(n) * 10
+    r["ts_init"] = r["ts_event"]
+    r["price"] = (np.arange(n) + 1) * 10**9
+    r["size"] = 10**9
+    r["trade_id"] = np.arange(n) + 1000
+    r["aggressor_side"] = 1
+    r["instrument_id"] = iid.index
+    return r
+
+
+# ---------------------------------------------------------------------------- ring buffers
+
+
+@pytest.mark.parametrize("capacity,n", [(1, 5), (4, 3), (4, 4), (4, 11), (7, 50)])
+def test_quote_ring_wraparound_matches_last_n_newest_first(capacity, n):
+    c = Cache(tick_capacity=capacity)
+    recs = quote_records(EURUSD, n)
+    c.add_quotes(recs)
+    expected = [int(t) for t in recs["ts_event"][::-1][:capacity]]  # reference: last N, newest first
+    got = c.quotes(EURUSD)
+    assert got.dtype == QUOTE_TICK_DTYPE
+    assert got["ts_event"].tolist() == expected
+    assert c.quote_count(EURUSD) == len(expected)
+    for i, ts in enumerate(expected):
+        q = c.quote(EURUSD, i)
+        assert isinstance(q, QuoteTick)
+        assert q.ts_event == ts
+        assert q.to_record()["bid_price"] == (100 + ts // 1000) * 10**9
+    assert c.quote(EURUSD, len(expected)) is None
+    assert c.quote(EURUSD, -1) is None
+
+
+def test_single_appends_equal_bulk_and_per_instrument_separation():
+    a = Cache(tick_capacity=5)
+    b = Cache(tick_capacity=5)
+    eur = quote_records(EURUSD, 8)
+    gbp = quote_records(GBPUSD, 3, start=500)
+    mixed = np.concatenate([eur[:4], gbp, eur[4:]])
+    a.add_quotes(mixed)
+    for i in range(len(mixed)):
+        b.add_quote(QuoteTick.from_record(mixed, i))
+    for cache in (a, b):
+        assert cache.quotes(EURUSD)["ts_event"].tolist() == [7000, 6000, 5000, 4000, 3000]
+        assert cache.quotes("GBPUSD.SIM")["ts_event"].tolist() == [502000, 501000, 500000]
+        assert cache.quote(BTC) is None
+        assert len(cache.quotes(BTC)) == 0
+    assert np.array_equal(a.quotes(EURUSD), b.quotes(EURUSD))
+
+
+def test_trades_ring_and_views():
+    c = Cache(tick_capacity=3)
+    recs = trade_records(BTC, 10)
+    c.add_trades(recs)
+    assert c.trades(BTC)["trade_id"].tolist() == [1009, 1008, 1007]
+    t = c.trade(BTC)
+    assert isinstance(t, TradeTick)
+    assert t.to_record()["price"] == 10 * 10**9
+    c.add_trade(TradeTick.from_record(recs, 0))
+    assert c.trades(BTC)["trade_id"].tolist() == [1000, 1009, 1008]
+    assert c.trade_count(BTC.index) == 3
+
+
+def test_bars_per_bar_type():
+    bt1 = BarType.from_str("EURUSD.SIM-1-MINUTE-BID-EXTERNAL")
+    bt2 = BarType.from_str("EURUSD.SIM-5-MINUTE-BID-EXTERNAL")
+    c = Cache(bar_capacity=2)
+    r = np.zeros(5, dtype=BAR_DTYPE)
+    r["ts_event"] = [60, 120, 300, 180, 600]
+    r["close"] = np.arange(5) * 10**9
+    r["bar_type_id"] = [bt1.index, bt1.index, bt2.index, bt1.index, bt2.index]
+    c.add_bars(r)
+    assert c.bars(bt1)["ts_event"].tolist() == [180, 120]
+    assert c.bars(str(bt2))["ts_event"].tolist() == [600, 300]
+    assert c.bar(bt1).to_record()["close"] == 3 * 10**9
+    assert c.bar(bt1, 1).ts_event == 120
+    assert c.bar(bt1, 2) is None
+    assert c.bar_count(bt2) == 2
+
+
+def test_bad_records_rejected_without_partial_append():
+    c = Cache(tick_capacity=10)
+    recs = quote_records(EURUSD, 4)
+    recs["instrument_id"][2] = 0
+    with pytest.raises(ValueError, match=r"quote record 2: instrument_id is 0"):
+        c.add_quotes(recs)
+    assert c.quote_count(EURUSD) == 0  # nothing appended
+    with pytest.raises(TypeError, match="QUOTE_TICK_DTYPE"):
+        c.add_quotes(trade_records(EURUSD, 2))
+    with pytest.raises(TypeError, match="instrument_id"):
+        c.quote(3.5)
+    with pytest.raises(ValueError, match="tick_capacity"):
+        Cache(tick_capacity=0)
+
+
+def test_memory_bounded_by_capacity():
+    c = Cache(tick_capacity=16)
+    for start in range(0, 2000, 100):
+        c.add_quotes(quote_records(EURUSD, 100, start=start))
+    assert c.quote_count(EURUSD) == 16
+    assert c.quotes(EURUSD)["ts_event"][0] == 1999 * 1000
+
+
+# ---------------------------------------------------------------------------- instruments, books
+
+
+class FakeInstrument:
+    def __init__(self, iid):
+        self.id = iid
+
+
+class FakeBook:
+    def __init__(self, iid):
+        self.instrument_id = iid
+
+
+def test_instruments_and_books():
+    c = Cache()
+    i1, i2, i3 = FakeInstrument(EURUSD), FakeInstrument(BTC), FakeInstrument(GBPUSD)
+    for i in (i1, i2, i3):
+        c.add_instrument(i)
+    assert c.instrument(EURUSD) is i1
+    assert c.instrument("BTCUSDT.BINANCE") is i2
+    assert c.instrument("XXX.SIM") is None
+    assert c.instruments() == [i1, i2, i3]
+    assert c.instruments(venue="SIM") == [i1, i3]
+    assert c.instrument_ids(venue=Venue("BINANCE")) == [BTC]
+    book = FakeBook(BTC)
+    c.add_order_book(book)
+    assert c.order_book("BTCUSDT.BINANCE") is book
+    assert c.order_book(EURUSD) is None
+
+
+# ---------------------------------------------------------------------------- orders / positions
+
+
+class FakeOrder:
+    def __init__(self, coid, sid, iid, state="inflight"):
+        self.client_order_id = ClientOrderId(coid)
+        self.strategy_id = StrategyId(sid)
+        self.instrument_id = iid
+        self.position_id = None
+        self.state = state
+
+    @property
+    def is_open(self):
+        return self.state in ("open", "pending_cancel")
+
+    @property
+    def is_closed(self):
+        return self.state == "closed"
+
+    @property
+    def is_inflight(self):
+        return self.state in ("inflight", "pending_cancel")
+
+
+class FakePosition:
+    def __init__(self, pid, sid, iid, opening_order_id=None):
+        self.id = PositionId(pid)
+        self.strategy_id = StrategyId(sid)
+        self.instrument_id = iid
+        self.opening_order_id = opening_order_id
+        self.is_open = True
+
+
+def brute(objs, pred, sid=None, iid=None, venue=None):
+    """Reference: filter the added objects in add order."""
+    out = []
+    for o in objs:
+        if not pred(o):
+            continue
+        if sid is not None and o.strategy_id != StrategyId(sid):
+            continue
+        if iid is not None and o.instrument_id != iid:
+            continue
+        if venue is not None and o.instrument_id.venue != Venue(venue):
+            continue
+        out.append(o)
+    return out
+
+
+def test_order_indices_against_brute_force_after_random_updates():
+    rng = random.Random(3)
+    c = Cache()
+    orders = []
+    insts = [EURUSD, GBPUSD, BTC]
+    for i in range(120):
+        o = FakeOrder(f"O-{i}", f"S-{i % 3}", rng.choice(insts))
+        c.add_order(o)
+        orders.append(o)
+    for _ in range(400):
+        o = rng.choice(orders)
+        o.state = rng.choice(["inflight", "open", "pending_cancel", "closed"])
+        c.update_order(o)
+    preds = {
+        "orders": lambda o: True,
+        "orders_open": lambda o: o.is_open,
+        "orders_closed": lambda o: o.is_closed,
+        "orders_inflight": lambda o: o.is_inflight,
+    }
+    filters = list(itertools.product([None, "S-0", "S-2", "S-9"], [None, EURUSD, BTC], [None, "SIM", "BINANCE"]))
+    for name, pred in preds.items():
+        for sid, iid, venue in filters:
+            got = getattr(c, name)(strategy_id=sid, instrument_id=iid, venue=venue)
+            exp = brute(orders, pred, sid, iid, venue)
+            assert got == exp, (name, sid, iid, venue)
+            count_name = "orders_total_count" if name == "orders" else f"{name}_count"
+            assert getattr(c, count_name)(strategy_id=sid, instrument_id=iid, venue=venue) == len(exp)
+    assert c.client_order_ids(strategy_id="S-1") == [o.client_order_id for o in orders if o.strategy_id == StrategyId("S-1")]
+
+
+def test_order_lifecycle_hand_worked():
+    c = Cache()
+    a = FakeOrder("A", "S-1", EURUSD)
+    b = FakeOrder("B", "S-1", BTC)
+    c.add_order(a)
+    c.add_order(b, position_id=PositionId("P-1"))
+    assert c.orders_inflight() == [a, b]
+    assert c.orders_open() == []
+    a.state = "open"
+    c.update_order(a)
+    assert c.orders_open(strategy_id=StrategyId("S-1"), instrument_id=EURUSD) == [a]
+    assert c.orders_inflight() == [b]
+    b.state = "closed"
+    c.update_order(b)
+    assert c.orders_closed(venue="BINANCE") == [b]
+    assert (c.orders_open_count(), c.orders_closed_count(), c.orders_inflight_count()) == (1, 1, 0)
+    assert c.order(ClientOrderId("A")) is a
+    assert c.order_exists(ClientOrderId("B")) and not c.order_exists(ClientOrderId("Z"))
+    with pytest.raises(ValueError, match="already in the cache"):
+        c.add_order(FakeOrder("A", "S-2", BTC))
+    with pytest.raises(KeyError, match="not in the cache"):
+        c.update_order(FakeOrder("Z", "S-2", BTC))
+    # the duplicate did not disturb the indices
+    assert c.orders(strategy_id="S-2") == []
+
+
+def test_positions_and_position_for_order():
+    c = Cache()
+    p1 = FakePosition("P-1", "S-1", EURUSD, opening_order_id=ClientOrderId("O-1"))
+    p2 = FakePosition("P-2", "S-2", BTC)
+    c.add_position(p1)
+    c.add_position(p2)
+    assert c.positions_open() == [p1, p2]
+    assert c.positions_open(strategy_id="S-2") == [p2]
+    assert c.position_for_order(ClientOrderId("O-1")) is p1
+    c.add_position_id(PositionId("P-2"), ClientOrderId("O-7"))
+    assert c.position_for_order(ClientOrderId("O-7")) is p2
+    assert c.position_id(ClientOrderId("O-7")) == PositionId("P-2")
+    assert c.position_for_order(ClientOrderId("nope")) is None
+    o = FakeOrder("O-9", "S-1", EURUSD)
+    o.position_id = PositionId("P-1")
+    c.add_order(o)
+    assert c.position_for_order(ClientOrderId("O-9")) is p1
+    p1.is_open = False
+    c.update_position(p1)
+    assert c.positions_open() == [p2]
+    assert c.positions_closed(instrument_id="EURUSD.SIM") == [p1]
+    assert (c.positions_total_count(), c.positions_open_count(), c.positions_closed_count()) == (2, 1, 1)
+    assert c.positions(venue="BINANCE") == [p2]
+    assert c.position(PositionId("P-2")) is p2
+    with pytest.raises(ValueError, match="already in the cache"):
+        c.add_position(FakePosition("P-1", "S-1", EURUSD))
+
+
+def test_closed_capacity_bounds_memory():
+    c = Cache(closed_order_capacity=2, closed_position_capacity=1)
+    orders = [FakeOrder(f"O-{i}", "S-1", EURUSD) for i in range(5)]
+    for o in orders:
+        c.add_order(o, position_id=PositionId("P-0"))
+    for o in orders[:4]:
+        o.state = "closed"
+        c.update_order(o)
+    # the two oldest closed orders are dropped with every index entry
+    assert c.orders() == [orders[2], orders[3], orders[4]]
+    assert c.orders_closed() == [orders[2], orders[3]]
+    assert c.order(ClientOrderId("O-0")) is None
+    assert c.position_id(ClientOrderId("O-0")) is None
+    assert c.orders_total_count(strategy_id="S-1") == 3
+    ps = [FakePosition(f"P-{i}", "S-1", EURUSD) for i in range(3)]
+    for p in ps:
+        c.add_position(p)
+        p.is_open = False
+        c.update_position(p)
+    assert c.positions() == [ps[2]]
+    assert c.positions_closed_count() == 1
