@@ -1,8 +1,8 @@
 # Order book (L1 top of book, L2 by price, L3 by order id) - the C contract.
 #
-# Layout: each side is a sorted C array of `Level` with the BEST level at the END, keyed by
-# `key` = price (bids) or -price (asks), so both sides sort ascending by key and "better" means a
-# larger key. Inserts/deletes near the top move only the few levels above them (memmove); lookups
+# Layout: each side is a sorted C array of price levels (struct of arrays: keys, sizes and, on L3,
+# queues) with the BEST level at the END, keyed by `key` = price (bids) or -price (asks), so both
+# sides sort ascending by key and "better" means a larger key. Inserts/deletes near the top move only the few levels above them (memmove); lookups
 # scan a few levels from the top, then binary search. L3 orders live in a pool of `BookOrder` slots
 # indexed by an open-addressing hash map (order id -> slot); each level holds an intrusive FIFO
 # (head/tail slot indices, prev/next links in the pool). Memory is O(levels + resting orders).
@@ -40,16 +40,16 @@ cdef enum QueueRule:
     QUEUE_PESSIMISTIC = 0  # L2 size decreases come from behind own orders first
     QUEUE_PROPORTIONAL = 1 # L2 size decreases shrink ahead/behind proportionally
 
-ctypedef struct Level:
-    int64_t key            # price (bids) or -price (asks), raw
-    int64_t size           # total displayed size, raw (> 0)
-    int32_t head           # L3: first order slot in FIFO (-1 none)
-    int32_t tail           # L3: last order slot (-1 none)
-    int32_t count          # L3: number of orders at the level
+ctypedef struct LevelQueue:     # L3 only: the FIFO of orders resting at a level
+    int32_t head           # first order slot (-1 none)
+    int32_t tail           # last order slot (-1 none)
+    int32_t count          # number of orders at the level
     int32_t _pad
 
-ctypedef struct BookSide:
-    Level* lv
+ctypedef struct BookSide:      # struct of arrays, index i = one price level, best at n - 1
+    int64_t* keys          # price (bids) or -price (asks), raw, strictly ascending
+    int64_t* sizes         # total displayed size, raw (> 0)
+    LevelQueue* q          # L3 order queues (NULL for L1/L2 books)
     Py_ssize_t n
     Py_ssize_t cap
 
@@ -154,14 +154,14 @@ cdef class OrderBook:
         return self._asks.n > 0
     cdef inline int64_t best_bid_price_c(self) noexcept nogil:
         """Best bid price raw; 0 when there is no bid (check has_bid)."""
-        return self._bids.lv[self._bids.n - 1].key if self._bids.n > 0 else 0
+        return self._bids.keys[self._bids.n - 1] if self._bids.n > 0 else 0
     cdef inline int64_t best_ask_price_c(self) noexcept nogil:
         """Best ask price raw; 0 when there is no ask (check has_ask)."""
-        return -self._asks.lv[self._asks.n - 1].key if self._asks.n > 0 else 0
+        return -self._asks.keys[self._asks.n - 1] if self._asks.n > 0 else 0
     cdef inline int64_t best_bid_size_c(self) noexcept nogil:
-        return self._bids.lv[self._bids.n - 1].size if self._bids.n > 0 else 0
+        return self._bids.sizes[self._bids.n - 1] if self._bids.n > 0 else 0
     cdef inline int64_t best_ask_size_c(self) noexcept nogil:
-        return self._asks.lv[self._asks.n - 1].size if self._asks.n > 0 else 0
+        return self._asks.sizes[self._asks.n - 1] if self._asks.n > 0 else 0
 
     cdef int64_t size_at_raw(self, int side, int64_t price) noexcept nogil
     cdef int64_t qty_up_to_raw(self, int order_side, int64_t limit_price) noexcept nogil

@@ -83,82 +83,117 @@ _SIDE_NAME = {1: "bid", 2: "ask"}
 # ------------------------------------------------------------------------------------------------
 
 cdef inline Py_ssize_t _lower_bound(const BookSide* s, int64_t key) noexcept nogil:
-    """First index i with lv[i].key >= key (s.n if none).
+    """First index i with keys[i] >= key (s.n if none).
 
-    Branch-free count over the top 8 levels (where almost every update lands), then a binary
-    search below them.
+    Branch-free count over the top 8 levels (one cache line of keys, where almost every update
+    lands), then a binary search below them.
     """
-    cdef const Level* lv = s.lv
+    cdef const int64_t* k = s.keys
     cdef Py_ssize_t n = s.n
     cdef Py_ssize_t c = 0
     cdef Py_ssize_t j, lo, hi, mid
     if n >= 8:
-        c = ((lv[n - 1].key >= key) + (lv[n - 2].key >= key) + (lv[n - 3].key >= key)
-             + (lv[n - 4].key >= key) + (lv[n - 5].key >= key) + (lv[n - 6].key >= key)
-             + (lv[n - 7].key >= key) + (lv[n - 8].key >= key))
+        c = ((k[n - 1] >= key) + (k[n - 2] >= key) + (k[n - 3] >= key) + (k[n - 4] >= key)
+             + (k[n - 5] >= key) + (k[n - 6] >= key) + (k[n - 7] >= key) + (k[n - 8] >= key))
         if c < 8:
             return n - c
         lo = 0
         hi = n - 8
         while lo < hi:
             mid = (lo + hi) >> 1
-            if lv[mid].key < key:
+            if k[mid] < key:
                 lo = mid + 1
             else:
                 hi = mid
         return lo
     for j in range(n):
-        c += lv[j].key >= key
+        c += k[j] >= key
     return n - c
 
 
 cdef int _side_reserve(BookSide* s, Py_ssize_t need) noexcept nogil:
     cdef Py_ssize_t cap = s.cap if s.cap > 0 else 16
-    cdef Level* p
+    cdef int64_t* k
+    cdef int64_t* z
+    cdef LevelQueue* q
     if need <= s.cap:
         return 0
     while cap < need:
         cap *= 2
-    p = <Level*>realloc(s.lv, cap * sizeof(Level))
-    if p == NULL:
+    k = <int64_t*>realloc(s.keys, cap * sizeof(int64_t))
+    if k == NULL:
         return BOOK_ERR_NOMEM
-    s.lv = p
+    s.keys = k
+    z = <int64_t*>realloc(s.sizes, cap * sizeof(int64_t))
+    if z == NULL:
+        return BOOK_ERR_NOMEM
+    s.sizes = z
+    if s.q != NULL:
+        q = <LevelQueue*>realloc(s.q, cap * sizeof(LevelQueue))
+        if q == NULL:
+            return BOOK_ERR_NOMEM
+        s.q = q
     s.cap = cap
     return 0
 
 
+cdef int _side_enable_queues(BookSide* s) noexcept nogil:
+    if s.q == NULL:
+        s.q = <LevelQueue*>malloc(s.cap * sizeof(LevelQueue))
+        if s.q == NULL:
+            return BOOK_ERR_NOMEM
+    return 0
+
+
+# Levels keep at least _SLACK spare slots past n, so a move near the top copies a fixed block of
+# 8 entries (64 bytes per array: inlined vector moves, no length-dependent branches).
+cdef enum:
+    _SLACK = 9
+
+
 cdef inline int _side_insert(BookSide* s, Py_ssize_t i, int64_t key, int64_t size) noexcept nogil:
-    if s.n == s.cap and _side_reserve(s, s.n + 1) != 0:
+    if s.n + _SLACK > s.cap and _side_reserve(s, s.n + _SLACK) != 0:
         return BOOK_ERR_NOMEM
-    cdef Level* lv = s.lv
-    cdef Py_ssize_t j = s.n
-    if s.n - i > 16:
-        memmove(&lv[i + 1], &lv[i], (s.n - i) * sizeof(Level))
+    if s.n - i <= 8:
+        memmove(&s.keys[i + 1], &s.keys[i], 8 * sizeof(int64_t))
+        memmove(&s.sizes[i + 1], &s.sizes[i], 8 * sizeof(int64_t))
     else:
-        while j > i:            # near the top: a short inline copy beats a libc call
-            lv[j] = lv[j - 1]
-            j -= 1
-    lv[i].key = key
-    lv[i].size = size
-    lv[i].head = -1
-    lv[i].tail = -1
-    lv[i].count = 0
-    lv[i]._pad = 0
+        memmove(&s.keys[i + 1], &s.keys[i], (s.n - i) * sizeof(int64_t))
+        memmove(&s.sizes[i + 1], &s.sizes[i], (s.n - i) * sizeof(int64_t))
+    s.keys[i] = key
+    s.sizes[i] = size
+    if s.q != NULL:
+        memmove(&s.q[i + 1], &s.q[i], (s.n - i) * sizeof(LevelQueue))
+        s.q[i].head = -1
+        s.q[i].tail = -1
+        s.q[i].count = 0
+        s.q[i]._pad = 0
     s.n += 1
     return 0
 
 
 cdef inline void _side_remove(BookSide* s, Py_ssize_t i) noexcept nogil:
-    cdef Level* lv = s.lv
-    cdef Py_ssize_t j = i
     cdef Py_ssize_t last = s.n - 1
-    if last - i > 16:
-        memmove(&lv[i], &lv[i + 1], (last - i) * sizeof(Level))
+    if last - i <= 8:
+        memmove(&s.keys[i], &s.keys[i + 1], 8 * sizeof(int64_t))
+        memmove(&s.sizes[i], &s.sizes[i + 1], 8 * sizeof(int64_t))
     else:
-        while j < last:
-            lv[j] = lv[j + 1]
-            j += 1
+        memmove(&s.keys[i], &s.keys[i + 1], (last - i) * sizeof(int64_t))
+        memmove(&s.sizes[i], &s.sizes[i + 1], (last - i) * sizeof(int64_t))
+    if s.q != NULL:
+        memmove(&s.q[i], &s.q[i + 1], (last - i) * sizeof(LevelQueue))
     s.n = last
+
+
+cdef void _side_free(BookSide* s) noexcept nogil:
+    free(s.keys)
+    free(s.sizes)
+    free(s.q)
+    s.keys = NULL
+    s.sizes = NULL
+    s.q = NULL
+    s.n = 0
+    s.cap = 0
 
 
 # ------------------------------------------------------------------------------------------------
@@ -345,8 +380,8 @@ cdef class OrderBook:
     """
 
     def __cinit__(self, *args, **kwargs):
-        self._bids.lv = NULL
-        self._asks.lv = NULL
+        memset(&self._bids, 0, sizeof(BookSide))
+        memset(&self._asks, 0, sizeof(BookSide))
         self._orders = NULL
         self._own = NULL
         if _side_reserve(&self._bids, 16) != 0 or _side_reserve(&self._asks, 16) != 0:
@@ -357,8 +392,8 @@ cdef class OrderBook:
         self._free = -1
 
     def __dealloc__(self):
-        free(self._bids.lv)
-        free(self._asks.lv)
+        _side_free(&self._bids)
+        _side_free(&self._asks)
         free(self._orders)
         free(self._own)
         _map_free(&self._order_map)
@@ -403,6 +438,9 @@ cdef class OrderBook:
         self._crossed_policy = _CROSSED[crossed_policy]
         self._queue_rule = _QUEUE[queue_rule]
         self._last_flag_events = events == "last_flag"
+        if self.book_type == 3:
+            if _side_enable_queues(&self._bids) != 0 or _side_enable_queues(&self._asks) != 0:
+                raise MemoryError()
 
     # --------------------------------------------------------------------------------------------
     # core (C)
@@ -414,7 +452,7 @@ cdef class OrderBook:
         cdef int32_t o, nxt
         if self.book_type == 3:
             for i in range(s.n):
-                o = s.lv[i].head
+                o = s.q[i].head
                 while o >= 0:
                     nxt = self._orders[o].next
                     _map_del(&self._order_map, self._orders[o].id)
@@ -456,12 +494,12 @@ cdef class OrderBook:
         cdef int64_t key = price if side == 1 else -price
         cdef Py_ssize_t i = _lower_bound(s, key)
         cdef int64_t old = 0
-        if i < s.n and s.lv[i].key == key:
-            old = s.lv[i].size
+        if i < s.n and s.keys[i] == key:
+            old = s.sizes[i]
             if size == 0:
                 _side_remove(s, i)
             else:
-                s.lv[i].size = size
+                s.sizes[i] = size
         elif size > 0:
             if _side_insert(s, i, key, size) != 0:
                 return BOOK_ERR_NOMEM
@@ -497,7 +535,7 @@ cdef class OrderBook:
         cdef Py_ssize_t i = _lower_bound(s, key)
         cdef int32_t slot
         cdef BookOrder* o
-        if not (i < s.n and s.lv[i].key == key):
+        if not (i < s.n and s.keys[i] == key):
             if _side_insert(s, i, key, 0) != 0:
                 return BOOK_ERR_NOMEM
         slot = self._l3_alloc()
@@ -515,14 +553,14 @@ cdef class OrderBook:
         o.side = <uint8_t>side
         o.stamp = self._stamp
         o.next = -1
-        o.prev = s.lv[i].tail
-        if s.lv[i].tail >= 0:
-            self._orders[s.lv[i].tail].next = slot
+        o.prev = s.q[i].tail
+        if s.q[i].tail >= 0:
+            self._orders[s.q[i].tail].next = slot
         else:
-            s.lv[i].head = slot
-        s.lv[i].tail = slot
-        s.lv[i].count += 1
-        s.lv[i].size += size
+            s.q[i].head = slot
+        s.q[i].tail = slot
+        s.q[i].count += 1
+        s.sizes[i] += size
         return 0
 
     cdef void _l3_remove(self, int32_t slot) noexcept nogil:
@@ -530,18 +568,18 @@ cdef class OrderBook:
         cdef BookSide* s = self._side_ptr(o.side)
         cdef int64_t key = o.price if o.side == 1 else -o.price
         cdef Py_ssize_t i = _lower_bound(s, key)
-        if i < s.n and s.lv[i].key == key:
+        if i < s.n and s.keys[i] == key:
             if o.prev >= 0:
                 self._orders[o.prev].next = o.next
             else:
-                s.lv[i].head = o.next
+                s.q[i].head = o.next
             if o.next >= 0:
                 self._orders[o.next].prev = o.prev
             else:
-                s.lv[i].tail = o.prev
-            s.lv[i].count -= 1
-            s.lv[i].size -= o.size
-            if s.lv[i].count == 0:
+                s.q[i].tail = o.prev
+            s.q[i].count -= 1
+            s.sizes[i] -= o.size
+            if s.q[i].count == 0:
                 _side_remove(s, i)
         _map_del(&self._order_map, o.id)
         o.next = self._free
@@ -559,8 +597,8 @@ cdef class OrderBook:
         s = self._side_ptr(o.side)
         key = o.price if o.side == 1 else -o.price
         i = _lower_bound(s, key)
-        if i < s.n and s.lv[i].key == key:
-            s.lv[i].size -= by
+        if i < s.n and s.keys[i] == key:
+            s.sizes[i] -= by
         o.size -= by
         return 0
 
@@ -601,8 +639,8 @@ cdef class OrderBook:
             if action == 3 or size == 0:
                 s.n = 0
             else:
-                s.lv[0].key = price if side == 1 else -price
-                s.lv[0].size = size
+                s.keys[0] = price if side == 1 else -price
+                s.sizes[0] = size
                 s.n = 1
             return 0
         # L3
@@ -638,8 +676,8 @@ cdef class OrderBook:
         cdef BookSide* s
         if self._bids.n == 0 or self._asks.n == 0:
             return 0
-        bid = self._bids.lv[self._bids.n - 1].key
-        ask = -self._asks.lv[self._asks.n - 1].key
+        bid = self._bids.keys[self._bids.n - 1]
+        ask = -self._asks.keys[self._asks.n - 1]
         if bid < ask:
             return 0
         self.crossed_count += 1
@@ -651,21 +689,20 @@ cdef class OrderBook:
             return BOOK_ERR_CROSSED
         # resolve: the side updated last is fresh, the opposite levels that cross/lock it are stale
         if self._last_side == 1:
-            while self._asks.n > 0 and -self._asks.lv[self._asks.n - 1].key <= bid:
+            while self._asks.n > 0 and -self._asks.keys[self._asks.n - 1] <= bid:
                 self._drop_top(2)
         else:
-            while self._bids.n > 0 and self._bids.lv[self._bids.n - 1].key >= ask:
+            while self._bids.n > 0 and self._bids.keys[self._bids.n - 1] >= ask:
                 self._drop_top(1)
         return 0
 
     cdef void _drop_top(self, int side) noexcept nogil:
         cdef BookSide* s = self._side_ptr(side)
-        cdef Level* top = &s.lv[s.n - 1]
-        cdef int64_t price = top.key if side == 1 else -top.key
-        cdef int64_t old = top.size
+        cdef int64_t price = s.keys[s.n - 1] if side == 1 else -s.keys[s.n - 1]
+        cdef int64_t old = s.sizes[s.n - 1]
         cdef int32_t o, nxt
         if self.book_type == 3:
-            o = top.head
+            o = s.q[s.n - 1].head
             while o >= 0:
                 nxt = self._orders[o].next
                 _map_del(&self._order_map, self._orders[o].id)
@@ -757,21 +794,21 @@ cdef class OrderBook:
             self.ts_last = r.ts_event
             self.update_count += 1
             if (per_delta or (r.flags & FLAG_LAST_BIT)) and self._bids.n > 0 and self._asks.n > 0 \
-                    and self._bids.lv[self._bids.n - 1].key >= -self._asks.lv[self._asks.n - 1].key:
+                    and self._bids.keys[self._bids.n - 1] >= -self._asks.keys[self._asks.n - 1]:
                 code = self._after_event()
                 if code != 0:
                     failed_at[0] = k
                     return code
             if out != NULL:
                 if self._bids.n > 0:
-                    out[k].bid_price = self._bids.lv[self._bids.n - 1].key
-                    out[k].bid_size = self._bids.lv[self._bids.n - 1].size
+                    out[k].bid_price = self._bids.keys[self._bids.n - 1]
+                    out[k].bid_size = self._bids.sizes[self._bids.n - 1]
                 else:
                     out[k].bid_price = 0
                     out[k].bid_size = 0
                 if self._asks.n > 0:
-                    out[k].ask_price = -self._asks.lv[self._asks.n - 1].key
-                    out[k].ask_size = self._asks.lv[self._asks.n - 1].size
+                    out[k].ask_price = -self._asks.keys[self._asks.n - 1]
+                    out[k].ask_size = self._asks.sizes[self._asks.n - 1]
                 else:
                     out[k].ask_price = 0
                     out[k].ask_size = 0
@@ -804,7 +841,7 @@ cdef class OrderBook:
             self.ts_last = ts_event
             self.update_count += 1
             if (self._bids.n > 0 and self._asks.n > 0
-                    and self._bids.lv[self._bids.n - 1].key >= -self._asks.lv[self._asks.n - 1].key):
+                    and self._bids.keys[self._bids.n - 1] >= -self._asks.keys[self._asks.n - 1]):
                 if self._after_event() != 0:
                     self._raise_err(BOOK_ERR_CROSSED, "apply_delta")
             return
@@ -932,14 +969,11 @@ cdef class OrderBook:
         cdef int64_t price
         if self.book_type == 1 and n > 1:
             start = n - 1
-        if _side_reserve(s, n - start + 1) != 0:
+        if _side_reserve(s, n - start + _SLACK) != 0:
             raise MemoryError()
         for i in range(start, n):
-            s.lv[i - start].key = key[i]
-            s.lv[i - start].size = size[i]
-            s.lv[i - start].head = -1
-            s.lv[i - start].tail = -1
-            s.lv[i - start].count = 0
+            s.keys[i - start] = key[i]
+            s.sizes[i - start] = size[i]
         s.n = n - start
         if (self._own_bids if side == 1 else self._own_asks) > 0:
             for i in range(start, n):
@@ -1017,47 +1051,47 @@ cdef class OrderBook:
 
     def best_bid_price(self):
         """Best bid price (decimal float); NaN when there is no bid."""
-        return <double>self._bids.lv[self._bids.n - 1].key / 1e9 if self._bids.n > 0 else NAN
+        return <double>self._bids.keys[self._bids.n - 1] / 1e9 if self._bids.n > 0 else NAN
 
     def best_ask_price(self):
         """Best ask price (decimal float); NaN when there is no ask."""
-        return <double>(-self._asks.lv[self._asks.n - 1].key) / 1e9 if self._asks.n > 0 else NAN
+        return <double>(-self._asks.keys[self._asks.n - 1]) / 1e9 if self._asks.n > 0 else NAN
 
     def best_bid_size(self):
         """Size at the best bid (decimal float); 0.0 when there is no bid."""
-        return <double>self._bids.lv[self._bids.n - 1].size / 1e9 if self._bids.n > 0 else 0.0
+        return <double>self._bids.sizes[self._bids.n - 1] / 1e9 if self._bids.n > 0 else 0.0
 
     def best_ask_size(self):
         """Size at the best ask (decimal float); 0.0 when there is no ask."""
-        return <double>self._asks.lv[self._asks.n - 1].size / 1e9 if self._asks.n > 0 else 0.0
+        return <double>self._asks.sizes[self._asks.n - 1] / 1e9 if self._asks.n > 0 else 0.0
 
     def best_bid_price_raw(self):
         """Best bid price raw (int, value * 10^9), or None when there is no bid."""
-        return self._bids.lv[self._bids.n - 1].key if self._bids.n > 0 else None
+        return self._bids.keys[self._bids.n - 1] if self._bids.n > 0 else None
 
     def best_ask_price_raw(self):
         """Best ask price raw (int), or None when there is no ask."""
-        return -self._asks.lv[self._asks.n - 1].key if self._asks.n > 0 else None
+        return -self._asks.keys[self._asks.n - 1] if self._asks.n > 0 else None
 
     def best_bid_size_raw(self):
         """Size at the best bid raw (int); 0 when there is no bid."""
-        return self._bids.lv[self._bids.n - 1].size if self._bids.n > 0 else 0
+        return self._bids.sizes[self._bids.n - 1] if self._bids.n > 0 else 0
 
     def best_ask_size_raw(self):
         """Size at the best ask raw (int); 0 when there is no ask."""
-        return self._asks.lv[self._asks.n - 1].size if self._asks.n > 0 else 0
+        return self._asks.sizes[self._asks.n - 1] if self._asks.n > 0 else 0
 
     def spread(self):
         """Best ask - best bid (decimal float, exact raw difference); NaN if a side is empty."""
         if self._bids.n == 0 or self._asks.n == 0:
             return NAN
-        return <double>(-self._asks.lv[self._asks.n - 1].key - self._bids.lv[self._bids.n - 1].key) / 1e9
+        return <double>(-self._asks.keys[self._asks.n - 1] - self._bids.keys[self._bids.n - 1]) / 1e9
 
     def mid(self):
         """(best bid + best ask) / 2 (decimal float); NaN if a side is empty."""
         if self._bids.n == 0 or self._asks.n == 0:
             return NAN
-        return (<double>self._bids.lv[self._bids.n - 1].key - <double>self._asks.lv[self._asks.n - 1].key) / 2e9
+        return (<double>self._bids.keys[self._bids.n - 1] - <double>self._asks.keys[self._asks.n - 1]) / 2e9
 
     @property
     def bid_levels(self):
@@ -1091,13 +1125,13 @@ cdef class OrderBook:
         if raw:
             ro = out
             for i in range(k):
-                ro[i, 0] = sign * s.lv[s.n - 1 - i].key
-                ro[i, 1] = s.lv[s.n - 1 - i].size
+                ro[i, 0] = sign * s.keys[s.n - 1 - i]
+                ro[i, 1] = s.sizes[s.n - 1 - i]
         else:
             fo = out
             for i in range(k):
-                fo[i, 0] = <double>(sign * s.lv[s.n - 1 - i].key) / 1e9
-                fo[i, 1] = <double>s.lv[s.n - 1 - i].size / 1e9
+                fo[i, 0] = <double>(sign * s.keys[s.n - 1 - i]) / 1e9
+                fo[i, 1] = <double>s.sizes[s.n - 1 - i] / 1e9
         return out
 
     def bids(self, Py_ssize_t n=10):
@@ -1120,8 +1154,8 @@ cdef class OrderBook:
         cdef BookSide* s = self._side_ptr(side)
         cdef int64_t key = price if side == 1 else -price
         cdef Py_ssize_t i = _lower_bound(s, key)
-        if i < s.n and s.lv[i].key == key:
-            return s.lv[i].size
+        if i < s.n and s.keys[i] == key:
+            return s.sizes[i]
         return 0
 
     def size_at(self, side, price):
@@ -1135,8 +1169,8 @@ cdef class OrderBook:
         cdef int64_t key = -limit_price if order_side == 1 else limit_price
         cdef Py_ssize_t i = s.n - 1
         cdef int64_t total = 0
-        while i >= 0 and s.lv[i].key >= key:
-            total += s.lv[i].size
+        while i >= 0 and s.keys[i] >= key:
+            total += s.sizes[i]
             i -= 1
         return total
 
@@ -1162,8 +1196,8 @@ cdef class OrderBook:
         cdef af_i128 notional = 0
         worst[0] = 0
         while i >= 0 and left > 0:
-            price = sign * s.lv[i].key
-            take = s.lv[i].size if s.lv[i].size < left else left
+            price = sign * s.keys[i]
+            take = s.sizes[i] if s.sizes[i] < left else left
             notional += <af_i128>price * <af_i128>take
             left -= take
             worst[0] = price
@@ -1196,9 +1230,9 @@ cdef class OrderBook:
         cdef double b = 0.0, a = 0.0
         cdef Py_ssize_t i
         for i in range(min(depth, self._bids.n)):
-            b += <double>self._bids.lv[self._bids.n - 1 - i].size
+            b += <double>self._bids.sizes[self._bids.n - 1 - i]
         for i in range(min(depth, self._asks.n)):
-            a += <double>self._asks.lv[self._asks.n - 1 - i].size
+            a += <double>self._asks.sizes[self._asks.n - 1 - i]
         if a + b == 0.0:
             return NAN
         return (b - a) / (b + a)
@@ -1252,9 +1286,9 @@ cdef class OrderBook:
         cdef Py_ssize_t i = _lower_bound(bs, key)
         cdef int32_t o
         ids = []
-        if self.book_type != 3 or not (i < bs.n and bs.lv[i].key == key):
+        if self.book_type != 3 or not (i < bs.n and bs.keys[i] == key):
             return ids
-        o = bs.lv[i].head
+        o = bs.q[i].head
         while o >= 0:
             ids.append(self._orders[o].id)
             o = self._orders[o].next
@@ -1279,20 +1313,20 @@ cdef class OrderBook:
                 return 1
             for i in range(s.n):
                 level_out[0] = i
-                if s.lv[i].size <= 0:
+                if s.sizes[i] <= 0:
                     return 2
-                if i > 0 and s.lv[i - 1].key >= s.lv[i].key:
+                if i > 0 and s.keys[i - 1] >= s.keys[i]:
                     return 3
                 if self.book_type != 3:
                     continue
-                n_orders += s.lv[i].count
+                n_orders += s.q[i].count
                 if deep >= 0 and i < s.n - deep:
                     continue
-                price = s.lv[i].key if side == 1 else -s.lv[i].key
+                price = s.keys[i] if side == 1 else -s.keys[i]
                 total = 0
                 cnt = 0
                 prev = -1
-                o = s.lv[i].head
+                o = s.q[i].head
                 while o >= 0:
                     if self._orders[o].prev != prev:
                         return 4
@@ -1304,7 +1338,7 @@ cdef class OrderBook:
                     cnt += 1
                     prev = o
                     o = self._orders[o].next
-                if prev != s.lv[i].tail or cnt != s.lv[i].count or total != s.lv[i].size:
+                if prev != s.q[i].tail or cnt != s.q[i].count or total != s.sizes[i]:
                     return 8
         if self.book_type == 3:
             if n_orders != self._order_map.n:
@@ -1349,11 +1383,11 @@ cdef class OrderBook:
             }[code]
             where = ""
             if code not in (6, 9) and i < s.n:
-                price = (s.lv[i].key if side == 1 else -s.lv[i].key) / 1e9
-                where = f" ({_SIDE_NAME[side]} level {price!r}, size {s.lv[i].size / 1e9!r}, count {s.lv[i].count})"
+                price = (s.keys[i] if side == 1 else -s.keys[i]) / 1e9
+                where = f" ({_SIDE_NAME[side]} level {price!r}, size {s.sizes[i] / 1e9!r}, count {s.q[i].count})"
             raise BookIntegrityError(f"check_integrity: {what}{where}")
         if self._crossed_policy != CROSSED_KEEP and self._bids.n and self._asks.n:
-            if self._bids.lv[self._bids.n - 1].key >= -self._asks.lv[self._asks.n - 1].key:
+            if self._bids.keys[self._bids.n - 1] >= -self._asks.keys[self._asks.n - 1]:
                 raise CrossedBookError(
                     f"crossed/locked book: best bid {self.best_bid_price()!r} >= best ask {self.best_ask_price()!r}"
                 )
@@ -1361,7 +1395,7 @@ cdef class OrderBook:
     def is_crossed(self):
         """True when best bid >= best ask (crossed or locked)."""
         return bool(self._bids.n and self._asks.n
-                    and self._bids.lv[self._bids.n - 1].key >= -self._asks.lv[self._asks.n - 1].key)
+                    and self._bids.keys[self._bids.n - 1] >= -self._asks.keys[self._asks.n - 1])
 
     # --------------------------------------------------------------------------------------------
     # own orders (queue position)
@@ -1476,9 +1510,9 @@ cdef class OrderBook:
         s = self._side_ptr(o.side)
         key = o.price if o.side == 1 else -o.price
         i = _lower_bound(s, key)
-        if not (i < s.n and s.lv[i].key == key):
+        if not (i < s.n and s.keys[i] == key):
             return 0
-        b = s.lv[i].head
+        b = s.q[i].head
         while b >= 0 and self._orders[b].stamp < o.stamp:
             total += self._orders[b].size
             b = self._orders[b].next
