@@ -13,6 +13,8 @@ Rows:
   topic-keyed publish).
 * AlphaForge ``MessageBus``: ``publish`` from Python and ``publish_c``/``publish_route_c`` from a
   C loop, to 1 and 10 subscribers, Python and cdef handlers.
+* ``TestClock``: cost per timer event of the backtest loop's C path (``next_event_ns`` +
+  ``pop_next_event_c``) with 1 and 100 active timers.
 
 Targets (issue 2): publish to one Python handler from Python <= 150 ns; publish to a cdef handler
 from C <= 25 ns.
@@ -35,8 +37,9 @@ from alphaforge._core.bench_msgbus import (  # noqa: E402
     publish_loop,
     publish_route_loop,
     send_loop,
+    timer_pop_loop,
 )
-from alphaforge.common import MessageBus  # noqa: E402
+from alphaforge.common import MessageBus, TestClock  # noqa: E402
 
 TOPIC = "data.trades.BINANCE.BTCUSDT"
 PATTERN = "data.trades.*"
@@ -132,6 +135,17 @@ def main() -> int:
     route1 = row("C: publish_route_c (pre-resolved route) -> 1 cdef handler", c_ns(lambda: publish_route_loop(bus, TOPIC, msg, n), n, rep))
     bus.register("ep", CountingHandler())
     row("C: send_c -> cdef endpoint handler", c_ns(lambda: send_loop(bus, "ep", msg, n), n, rep))
+
+    print("\n-- TestClock timer events, C loop (next_event_ns + pop_next_event_c, builds TimeEvent) --")
+    for k in (1, 100):
+        best = float("inf")
+        for _ in range(max(3, rep // 3)):
+            clock = TestClock(0)
+            for i in range(k):
+                clock.set_timer(f"timer{i:03d}", 1_000 + i)
+            events, ns = timer_pop_loop(clock, (n // k) * 1_000)
+            best = min(best, ns / events)
+        row(f"C: timer event pop, {k:>3} active timer(s)", best)
 
     py1 = results[("py", "python", 1)]
     c1 = results[("c", "cdef", 1)]

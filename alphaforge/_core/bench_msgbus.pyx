@@ -1,4 +1,4 @@
-"""Drivers that exercise the message bus from C, for benchmarks and tests.
+"""Drivers that exercise the message bus (and the TestClock's timer pop) from C, for benchmarks and tests.
 
 ``CountingHandler`` is a minimal cdef ``Handler`` (counts messages, keeps the last one). The
 ``*_loop`` functions run ``n`` iterations in a C loop and return the elapsed CPU time in ns
@@ -8,6 +8,7 @@ import time
 
 from libc.stdint cimport int64_t
 
+from alphaforge._core.clock cimport TestClock, TimeEvent
 from alphaforge._core.msgbus cimport Handler, MessageBus, _Route
 
 
@@ -73,3 +74,15 @@ def dict_handle_loop(dict routes not None, str topic not None, Handler handler n
         if r is not None:
             handler.handle(msg)
     return time.process_time_ns() - t0
+
+
+def timer_pop_loop(TestClock clock not None, int64_t to_ns) -> tuple:
+    """Pop every timer event due by ``to_ns`` with the cdef ``pop_next_event_c`` (the backtest
+    loop's path: ``next_event_ns`` check, then pop); return ``(events, elapsed CPU ns)``."""
+    cdef int64_t count = 0
+    cdef TimeEvent ev
+    cdef int64_t t0 = time.process_time_ns()
+    while clock.next_event_ns() <= to_ns:
+        ev = clock.pop_next_event_c(to_ns)
+        count += 1
+    return count, time.process_time_ns() - t0

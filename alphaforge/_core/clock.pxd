@@ -7,6 +7,7 @@
 #
 # LiveClock: wall-clock UTC ns, never goes backwards; timers run on the asyncio event loop and the
 # clock invokes each event's callback itself.
+from cpython.object cimport PyObject
 from libc.stdint cimport int64_t
 
 
@@ -49,9 +50,22 @@ cdef class Clock:
     cdef tuple _alert_args(self, object name, object at_ns, object callback)
 
 
+# Binary min-heap entry of the TestClock, ordered by (next_ns, timer name, seq). `timer` is a borrowed
+# pointer: TestClock._heap_timers (a set the garbage collector can see) owns every timer that has an
+# entry. Each timer has at most one entry (rescheduled in place); the entry is stale, and skipped,
+# once its timer is cancelled.
+cdef struct TimerHeapEntry:
+    int64_t next_ns
+    int64_t seq
+    PyObject* timer
+
+
 cdef class TestClock(Clock):
     cdef int64_t _now_ns
-    cdef list _heap               # heap of (next_ns, name, seq, _Timer); stale entries skipped lazily
+    cdef TimerHeapEntry* _heap    # malloc'd binary heap; stale entries skipped lazily
+    cdef set _heap_timers         # owns the timers referenced by heap entries
+    cdef Py_ssize_t _heap_len
+    cdef Py_ssize_t _heap_cap
     cdef int64_t _seq
     cdef int64_t _next_ns         # cached earliest pending fire time (INT64_MAX when none)
 
@@ -69,6 +83,10 @@ cdef class TestClock(Clock):
     # Move to to_ns and return every event due by then (time order, ties by name); C callers.
     cdef list advance_time_c(self, int64_t to_ns)
     cdef int _push(self, _Timer timer) except -1
+    cdef int _heap_push(self, _Timer timer) except -1
+    cdef int _heap_pop(self) except -1
+    cdef void _sift_down(self, Py_ssize_t i) noexcept
+    cdef int _heap_clear(self) except -1
     cdef int _refresh_next(self) except -1
 
 

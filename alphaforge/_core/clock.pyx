@@ -23,15 +23,22 @@ Who invokes callbacks:
 * ``LiveClock`` calls ``event.handle()`` itself from the asyncio event loop at the fire time.
 """
 import asyncio
-import heapq
 import time
 from datetime import datetime, timezone
 
+cimport cython
+from cpython.object cimport PyObject
 from libc.stdint cimport INT64_MAX, int64_t
+from libc.stdlib cimport free, realloc
+
+
+cdef extern from "Python.h":
+    int PyUnicode_Compare(PyObject* left, PyObject* right) noexcept   # names are always str here
 
 _UTC = timezone.utc
 
 
+@cython.freelist(64)
 cdef class TimeEvent:
     """A timer or alert firing: ``name``, ``ts_event`` (scheduled time, ns), ``ts_init`` (ns), ``callback``.
 
@@ -89,6 +96,15 @@ cdef inline str _check_name(object name):
     if not isinstance(name, str) or not name:
         raise ValueError(f"invalid timer name {name!r}: must be a non-empty str")
     return <str>name
+
+
+cdef inline bint _entry_less(TimerHeapEntry* a, TimerHeapEntry* b) noexcept:
+    if a.next_ns != b.next_ns:
+        return a.next_ns < b.next_ns
+    cdef int c = PyUnicode_Compare(<PyObject*>(<_Timer>a.timer).name, <PyObject*>(<_Timer>b.timer).name)
+    if c != 0:
+        return c < 0
+    return a.seq < b.seq
 
 
 cdef class Clock:
@@ -206,11 +222,20 @@ cdef class TestClock(Clock):
 
     __test__ = False    # not a pytest test class despite the name
 
+    def __cinit__(self, *args, **kwargs):
+        self._heap = NULL
+        self._heap_len = 0
+        self._heap_cap = 0
+        self._heap_timers = set()
+
     def __init__(self, start_ns=0):
         self._now_ns = _check_ns(start_ns, "start_ns")
-        self._heap = []
         self._seq = 0
         self._next_ns = INT64_MAX
+
+    def __dealloc__(self):
+        free(self._heap)        # the timers themselves are owned by _heap_timers
+        self._heap = NULL
 
     cpdef int64_t timestamp_ns(self) except? -1:
         """Current time, UNIX ns (int)."""
@@ -261,37 +286,97 @@ cdef class TestClock(Clock):
         for t in self._timers.values():
             t.active = False
         self._timers.clear()
-        self._heap.clear()
+        self._heap_clear()
         self._next_ns = INT64_MAX
 
-    cdef int _push(self, _Timer timer) except -1:
-        self._timers[timer.name] = timer
+    # -- C heap ordered by (next_ns, name, seq) ----------------------------------------------
+
+    cdef int _heap_push(self, _Timer timer) except -1:
+        cdef Py_ssize_t cap
+        cdef TimerHeapEntry* grown
+        if self._heap_len == self._heap_cap:
+            cap = 16 if self._heap_cap == 0 else self._heap_cap * 2
+            grown = <TimerHeapEntry*>realloc(self._heap, cap * sizeof(TimerHeapEntry))
+            if grown == NULL:
+                raise MemoryError("TestClock timer heap")
+            self._heap = grown
+            self._heap_cap = cap
         self._seq += 1
-        heapq.heappush(self._heap, (timer.next_ns, timer.name, self._seq, timer))
+        cdef TimerHeapEntry e
+        e.next_ns = timer.next_ns
+        e.seq = self._seq
+        e.timer = <PyObject*>timer
+        self._heap_timers.add(timer)
+        # sift up
+        cdef TimerHeapEntry* h = self._heap
+        cdef Py_ssize_t i = self._heap_len
+        cdef Py_ssize_t parent
+        self._heap_len += 1
+        while i > 0:
+            parent = (i - 1) >> 1
+            if not _entry_less(&e, &h[parent]):
+                break
+            h[i] = h[parent]
+            i = parent
+        h[i] = e
+        return 0
+
+    cdef void _sift_down(self, Py_ssize_t i) noexcept:
+        cdef TimerHeapEntry* h = self._heap
+        cdef Py_ssize_t n = self._heap_len
+        cdef TimerHeapEntry e = h[i]
+        cdef Py_ssize_t child
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            if child + 1 < n and _entry_less(&h[child + 1], &h[child]):
+                child += 1
+            if not _entry_less(&h[child], &e):
+                break
+            h[i] = h[child]
+            i = child
+        h[i] = e
+
+    cdef int _heap_pop(self) except -1:
+        # Remove the top entry and release the clock's ownership of its timer.
+        cdef object timer = <object>self._heap[0].timer
+        self._heap_len -= 1
+        if self._heap_len > 0:
+            self._heap[0] = self._heap[self._heap_len]
+            self._sift_down(0)
+        self._heap_timers.discard(timer)
+        return 0
+
+    cdef int _heap_clear(self) except -1:
+        self._heap_len = 0
+        self._heap_timers.clear()
+        return 0
+
+    cdef int _push(self, _Timer timer) except -1:
+        self._heap_push(timer)
+        self._timers[timer.name] = timer
         if timer.next_ns < self._next_ns:
             self._next_ns = timer.next_ns
         return 0
 
     cdef int _refresh_next(self) except -1:
-        # Drop stale heap entries (cancelled timers, or entries superseded by a reschedule).
-        cdef list heap = self._heap
-        cdef tuple top
+        # Drop stale top entries (cancelled timers, or entries superseded by a reschedule).
         cdef _Timer t
-        while heap:
-            top = <tuple>heap[0]
-            t = <_Timer>top[3]
-            if t.active and t.next_ns == <int64_t>top[0]:
+        while self._heap_len > 0:
+            t = <_Timer>self._heap[0].timer
+            if t.active and t.next_ns == self._heap[0].next_ns:
                 self._next_ns = t.next_ns
                 return 0
-            heapq.heappop(heap)
+            self._heap_pop()
         self._next_ns = INT64_MAX
         return 0
 
     cdef TimeEvent pop_next_event_c(self, int64_t to_ns):
         if self._next_ns > to_ns:
             return None
-        cdef tuple top = <tuple>heapq.heappop(self._heap)
-        cdef _Timer t = <_Timer>top[3]
+        # _refresh_next keeps a live entry on top whenever _next_ns != INT64_MAX.
+        cdef _Timer t = <_Timer>self._heap[0].timer
         cdef int64_t ts = t.next_ns
         cdef TimeEvent ev = TimeEvent.__new__(TimeEvent)
         ev.name = t.name
@@ -301,11 +386,15 @@ cdef class TestClock(Clock):
         if ts > self._now_ns:
             self._now_ns = ts
         if t.advance():
+            # Reschedule in place: new key on the top entry, then sift down.
             self._seq += 1
-            heapq.heappush(self._heap, (t.next_ns, t.name, self._seq, t))
+            self._heap[0].next_ns = t.next_ns
+            self._heap[0].seq = self._seq
+            self._sift_down(0)
         else:
             t.active = False
             del self._timers[t.name]
+            self._heap_pop()
         self._refresh_next()
         return ev
 

@@ -5,8 +5,10 @@ enumerates each timer's fire times arithmetically and sorts all of them by (time
 """
 
 import asyncio
+import gc
 import random
 import time
+import weakref
 from datetime import datetime, timezone
 
 import pytest
@@ -173,6 +175,87 @@ def test_random_schedules_match_reference():
             got += clock.advance_time(t)
             assert clock.timestamp_ns() == t
         assert [(e.ts_event, e.name) for e in got] == expected
+
+
+class RefClock:
+    """Brute-force model: dict of name -> [next, interval, stop]; pick min (next, name) each step."""
+
+    def __init__(self, now):
+        self.now = now
+        self.timers = {}
+
+    def set_timer(self, name, interval, stop):
+        self.timers[name] = [self.now + interval, interval, stop]
+
+    def set_alert(self, name, at):
+        self.timers[name] = [at, 0, at]
+
+    def advance(self, to):
+        out = []
+        while self.timers:
+            name = min(self.timers, key=lambda n: (self.timers[n][0], n))
+            nxt, interval, stop = self.timers[name]
+            if nxt > to:
+                break
+            out.append((name, nxt))
+            if interval and nxt + interval <= stop:
+                self.timers[name][0] = nxt + interval
+            else:
+                del self.timers[name]
+        self.now = to
+        return out
+
+
+def test_many_timers_with_cancels_and_reuse_match_brute_force_model():
+    rng = random.Random(99)
+    clock, ref = TestClock(1_000), RefClock(1_000)
+    big = 2**62
+    for step in range(400):
+        op = rng.random()
+        names = sorted(ref.timers)
+        if op < 0.25:
+            name = f"n{rng.randint(0, 40):02d}"
+            if name in ref.timers:
+                with pytest.raises(ValueError, match="already active"):
+                    clock.set_timer(name, 5)
+                continue
+            if rng.random() < 0.5:
+                interval = rng.randint(1, 50)
+                stop = rng.choice([big, ref.now + interval + rng.randint(0, 400)])
+                clock.set_timer(name, interval, stop_ns=None if stop == big else stop)
+                ref.set_timer(name, interval, stop)
+            else:
+                at = ref.now + rng.randint(0, 100)
+                clock.set_time_alert(name, at)
+                ref.set_alert(name, at)
+        elif op < 0.4 and names:
+            name = rng.choice(names)
+            clock.cancel_timer(name)
+            del ref.timers[name]
+        else:
+            to = ref.now + rng.randint(0, 60)
+            assert names_times(clock.advance_time(to)) == ref.advance(to), step
+        assert clock.timer_names == sorted(ref.timers)
+        expected_next = min((v[0] for v in ref.timers.values()), default=None)
+        assert clock.next_event_time_ns == expected_next
+
+
+def test_clock_in_a_reference_cycle_is_collected():
+    class Strategy:
+        def __init__(self):
+            self.clock = TestClock(0)
+            self.clock.set_timer("live", 10, callback=self.on_timer)
+            self.clock.set_timer("cancelled", 10, callback=self.on_timer)
+            self.clock.cancel_timer("cancelled")  # stale heap entry still references its timer
+
+        def on_timer(self, event):
+            return None
+
+    s = Strategy()
+    ref = weakref.ref(s)
+    del s
+    gc.collect()
+    assert ref() is None
 
 
 def test_pop_next_event_moves_clock_to_event_time():

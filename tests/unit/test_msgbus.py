@@ -9,8 +9,14 @@ import re
 
 import pytest
 
-from alphaforge._core.bench_msgbus import CountingHandler, publish_loop, publish_route_loop, send_loop
-from alphaforge.common import Handler, MessageBus, PyHandler, Request, Subscription, is_matching
+from alphaforge._core.bench_msgbus import (
+    CountingHandler,
+    publish_loop,
+    publish_route_loop,
+    send_loop,
+    timer_pop_loop,
+)
+from alphaforge.common import Handler, MessageBus, PyHandler, Request, Subscription, TestClock, is_matching
 
 # -- reference implementation ------------------------------------------------------------------
 
@@ -455,3 +461,13 @@ def test_request_errors_leave_nothing_pending():
     bus.request("hold", 1, print, correlation_id=1)
     assert bus.request("hold", 3, print) == 2
     assert bus.pending_requests == [5, 1, 2]
+
+
+def test_timer_pop_loop_driver_counts_events():
+    clock = TestClock(0)
+    clock.set_timer("a", 10)
+    clock.set_timer("b", 25, stop_ns=75)
+    events, _ns = timer_pop_loop(clock, 100)
+    assert events == 10 + 3  # a: 10..100, b: 25, 50, 75
+    assert clock.timestamp_ns() == 100  # moved to the last event's time by pop_next_event_c
+    assert clock.timer_names == ["a"]
