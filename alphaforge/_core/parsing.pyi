@@ -18,31 +18,6 @@ def parse_int_chunk(
 def parse_datetime_chunk(
     offsets: NDArray[np.int32], data: NDArray[np.uint8], out: NDArray[np.int64], time_only: bool = False
 ) -> tuple[int, int]: ...
-def fill_trades(
-    out: np.ndarray,
-    ts_event: NDArray[np.int64],
-    ts_init: NDArray[np.int64] | None,
-    price: NDArray[np.int64],
-    size: NDArray[np.int64],
-    aggressor: NDArray[np.int64] | None,
-    trade_id: NDArray[np.int64] | None,
-    instrument_id: int,
-    price_prec: int,
-    size_prec: int,
-) -> None: ...
-def fill_quotes(
-    out: np.ndarray,
-    ts_event: NDArray[np.int64],
-    ts_init: NDArray[np.int64] | None,
-    bid_price: NDArray[np.int64],
-    ask_price: NDArray[np.int64],
-    bid_size: NDArray[np.int64] | None,
-    ask_size: NDArray[np.int64] | None,
-    instrument_id: int,
-    price_prec: int,
-    size_prec: int,
-) -> None: ...
-
 KIND_SKIP: int
 KIND_INT: int
 KIND_DECIMAL: int

@@ -19,11 +19,9 @@ of ``ParseStatus`` (see parsing.pxd / ``STATUS_TEXT``) and ``bad_row`` is the fi
 """
 from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint8_t, uint64_t
 
-from libc.stdint cimport uint8_t as u8, uint32_t, uint64_t as u64
 from libc.string cimport memchr
 
 from alphaforge._core.fixed cimport AF_POW10
-from alphaforge._core.records cimport QuoteTickRec, TradeTickRec
 
 STATUS_TEXT = {
     PARSE_OK: "ok",
@@ -418,67 +416,6 @@ def parse_datetime_chunk(const int32_t[::1] offsets, const uint8_t[::1] data, in
     with nogil:
         st = parse_datetime_c(&offsets[0], &data[0], n, &out[0], time_only, &bad)
     return st, bad
-
-
-# ------------------------------------------------------------------------------------------------
-# Record builders: one nogil pass writing every field of the C records (the numpy equivalent,
-# ten strided field assignments, is several times slower on millions of rows). Optional columns
-# may be None (the field is then 0, or ts_init = ts_event).
-
-
-
-def fill_trades(TradeTickRec[::1] out, const int64_t[::1] ts_event, const int64_t[::1] ts_init,
-                const int64_t[::1] price, const int64_t[::1] size, const int64_t[::1] aggressor,
-                const int64_t[::1] trade_id, uint32_t instrument_id, u8 price_prec, u8 size_prec):
-    """Fill ``out`` (TRADE_TICK_DTYPE) from int64 columns (raw prices/sizes, ns timestamps)."""
-    cdef Py_ssize_t i, n = out.shape[0]
-    cdef bint has_init = ts_init is not None
-    cdef bint has_aggr = aggressor is not None
-    cdef bint has_tid = trade_id is not None
-    if ts_event.shape[0] != n or price.shape[0] != n or size.shape[0] != n:
-        raise ValueError("column lengths differ from the output length")
-    if (has_init and ts_init.shape[0] != n) or (has_aggr and aggressor.shape[0] != n) \
-            or (has_tid and trade_id.shape[0] != n):
-        raise ValueError("column lengths differ from the output length")
-    with nogil:
-        for i in range(n):
-            out[i].ts_event = ts_event[i]
-            out[i].ts_init = ts_init[i] if has_init else ts_event[i]
-            out[i].price = price[i]
-            out[i].size = size[i]
-            out[i].trade_id = <u64>trade_id[i] if has_tid else 0
-            out[i].instrument_id = instrument_id
-            out[i].aggressor_side = <u8>aggressor[i] if has_aggr else 0
-            out[i].price_prec = price_prec
-            out[i].size_prec = size_prec
-            out[i].flags = 0
-
-
-def fill_quotes(QuoteTickRec[::1] out, const int64_t[::1] ts_event, const int64_t[::1] ts_init,
-                const int64_t[::1] bid_price, const int64_t[::1] ask_price, const int64_t[::1] bid_size,
-                const int64_t[::1] ask_size, uint32_t instrument_id, u8 price_prec, u8 size_prec):
-    """Fill ``out`` (QUOTE_TICK_DTYPE) from int64 columns; None sizes are 0."""
-    cdef Py_ssize_t i, n = out.shape[0]
-    cdef bint has_init = ts_init is not None
-    cdef bint has_bs = bid_size is not None
-    cdef bint has_as = ask_size is not None
-    if ts_event.shape[0] != n or bid_price.shape[0] != n or ask_price.shape[0] != n:
-        raise ValueError("column lengths differ from the output length")
-    if (has_init and ts_init.shape[0] != n) or (has_bs and bid_size.shape[0] != n) \
-            or (has_as and ask_size.shape[0] != n):
-        raise ValueError("column lengths differ from the output length")
-    with nogil:
-        for i in range(n):
-            out[i].ts_event = ts_event[i]
-            out[i].ts_init = ts_init[i] if has_init else ts_event[i]
-            out[i].bid_price = bid_price[i]
-            out[i].ask_price = ask_price[i]
-            out[i].bid_size = bid_size[i] if has_bs else 0
-            out[i].ask_size = ask_size[i] if has_as else 0
-            out[i].instrument_id = instrument_id
-            out[i].price_prec = price_prec
-            out[i].size_prec = size_prec
-            out[i].flags = 0
 
 
 # ------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,11 +36,14 @@ from typing import Any, Literal
 import numpy as np
 
 from alphaforge._core import parsing as _p
+from alphaforge._core.columnar import (
+    bars_from_arrays,
+    deltas_from_arrays,
+    quotes_from_arrays,
+    trades_from_arrays,
+)
 from alphaforge._core.records import (
-    BAR_DTYPE,
-    ORDER_BOOK_DELTA_DTYPE,
     QUOTE_TICK_DTYPE,
-    TRADE_TICK_DTYPE,
 )
 
 __all__ = [
@@ -501,66 +505,67 @@ def _finish(t: _Table, recs: np.ndarray, sort: SortPolicy, rows: np.ndarray | No
     return recs
 
 
-def _col(v: Any) -> np.ndarray | None:
-    """An int64 contiguous column, or None for "absent" (scalar 0)."""
-    if v is None or (np.isscalar(v) and v == 0):
-        return None
-    if np.isscalar(v):
-        raise TypeError("a constant column other than 0 must be given as an array")
-    return np.ascontiguousarray(v, dtype=np.int64)
+def _build(t: _Table, fn: Callable[..., np.ndarray], *args: Any, rows: np.ndarray | None = None,
+           **kw: Any) -> np.ndarray:
+    """Build records with the shared columnar builders (``alphaforge._core.columnar``, raw int64
+    columns, nogil fill + precision checks); their ``record i: field 'x'`` errors become
+    LoaderError naming the file line."""
+    try:
+        return fn(*args, raw=True, **kw)
+    except ValueError as exc:
+        m = re.search(r"record (\d+): field '(\w+)'", str(exc))
+        if m is None:
+            raise
+        i = int(m.group(1))
+        raise t.err(i if rows is None else int(rows[i]), m.group(2), str(exc)) from None
 
 
-def _trades(n: int, tg: _Target, ts_event: np.ndarray, ts_init: np.ndarray | None, price: np.ndarray,
-            size: np.ndarray, pp: int, sp: int, aggressor: np.ndarray | int = 0,
+def _opt(v: Any) -> Any:
+    """None for an absent optional column (given as scalar 0)."""
+    return None if np.isscalar(v) and v == 0 else v
+
+
+def _trades(t: _Table, n: int, tg: _Target, ts_event: np.ndarray, ts_init: np.ndarray | None,
+            price: np.ndarray, size: np.ndarray, pp: int, sp: int, aggressor: np.ndarray | int = 0,
             trade_id: np.ndarray | int = 0, flags: np.ndarray | int = 0) -> np.ndarray:
-    out = np.empty(n, dtype=TRADE_TICK_DTYPE)
-    _p.fill_trades(out, _col(ts_event), _col(ts_init), _col(price), _col(size), _col(aggressor),
-                   _col(trade_id), tg.instrument_id, pp, sp)
-    if not (np.isscalar(flags) and flags == 0):
+    out = _build(t, trades_from_arrays, ts_event, price, size, price_precision=pp, size_precision=sp,
+                 ts_init=ts_init, aggressor_side=_opt(aggressor), trade_id=_opt(trade_id),
+                 instrument_id=tg.instrument_id)
+    if _opt(flags) is not None:
         out["flags"] = flags
     return out
 
 
-def _quotes(n: int, tg: _Target, ts_event: np.ndarray, ts_init: np.ndarray | None, bid: np.ndarray,
-            ask: np.ndarray, bid_size: np.ndarray | int, ask_size: np.ndarray | int, pp: int, sp: int,
-            flags: np.ndarray | int = 0) -> np.ndarray:
-    out = np.empty(n, dtype=QUOTE_TICK_DTYPE)
-    _p.fill_quotes(out, _col(ts_event), _col(ts_init), _col(bid), _col(ask), _col(bid_size), _col(ask_size),
-                   tg.instrument_id, pp, sp)
-    if not (np.isscalar(flags) and flags == 0):
+def _quotes(t: _Table, n: int, tg: _Target, ts_event: np.ndarray, ts_init: np.ndarray | None,
+            bid: np.ndarray, ask: np.ndarray, bid_size: np.ndarray | int, ask_size: np.ndarray | int,
+            pp: int, sp: int, flags: np.ndarray | int = 0) -> np.ndarray:
+    out = _build(t, quotes_from_arrays, ts_event, bid, ask, _opt(bid_size), _opt(ask_size), price_precision=pp,
+                 size_precision=sp, ts_init=ts_init, instrument_id=tg.instrument_id)
+    if _opt(flags) is not None:
         out["flags"] = flags
     return out
 
 
-def _bars(n: int, tg: _Target, ts_event: np.ndarray, ohlc: Sequence[np.ndarray], volume: np.ndarray | int,
-          pp: int, sp: int) -> np.ndarray:
-    out = np.zeros(n, dtype=BAR_DTYPE)
-    out["ts_event"] = ts_event
-    out["ts_init"] = ts_event
-    out["open"], out["high"], out["low"], out["close"] = ohlc
-    out["volume"] = volume
-    out["bar_type_id"] = tg.bar_type_id
-    out["price_prec"] = pp
-    out["size_prec"] = sp
-    return out
+def _bars(t: _Table, n: int, tg: _Target, ts_event: np.ndarray, ohlc: Sequence[np.ndarray],
+          volume: np.ndarray | int, pp: int, sp: int) -> np.ndarray:
+    """Bars; a row whose high is below open/low/close or low above open/close is an error."""
+    return _build(t, bars_from_arrays, ts_event, *ohlc, _opt(volume), bar_type=tg.bar_type_id,
+                  price_precision=pp, size_precision=sp, validate=True)
 
 
-def _deltas(n: int, tg: _Target, ts_event: Any, ts_init: Any, action: Any, side: Any, price: Any,
-            size: Any, pp: int, sp: int, order_id: Any = 0, sequence: Any = 0, flags: Any = 0) -> np.ndarray:
-    out = np.zeros(n, dtype=ORDER_BOOK_DELTA_DTYPE)
-    out["ts_event"] = ts_event
-    out["ts_init"] = ts_event if ts_init is None else ts_init
-    out["price"] = price
-    out["size"] = size
-    out["order_id"] = order_id
-    out["sequence"] = sequence
-    out["instrument_id"] = tg.instrument_id
-    out["action"] = action
-    out["side"] = side
-    out["price_prec"] = pp
-    out["size_prec"] = sp
-    out["flags"] = flags
-    return out
+def _deltas(t: _Table, n: int, tg: _Target, ts_event: Any, ts_init: Any, action: Any, side: Any, price: Any,
+            size: Any, pp: int, sp: int, order_id: Any = 0, sequence: Any = 0, flags: Any = 0,
+            rows: np.ndarray | None = None) -> np.ndarray:
+    def arr(v: Any, dtype: Any) -> Any:
+        return np.full(n, v, dtype=dtype) if np.isscalar(v) else v
+
+    def opt(v: Any, dtype: Any) -> Any:
+        return None if np.isscalar(v) and v == 0 else arr(v, dtype)
+
+    return _build(t, deltas_from_arrays, ts_event, arr(action, np.uint8), arr(side, np.uint8), price, size,
+                  order_id=opt(order_id, np.uint64), sequence=opt(sequence, np.uint64), flags=opt(flags, np.uint8),
+                  price_precision=pp, size_precision=sp, ts_init=ts_init, instrument_id=tg.instrument_id,
+                  rows=rows)
 
 
 def _group_last(keys: Sequence[np.ndarray]) -> np.ndarray:
@@ -573,6 +578,18 @@ def _group_last(keys: Sequence[np.ndarray]) -> np.ndarray:
             same &= k[1:] == k[:-1]
         last[:-1] = ~same
     return last
+
+
+def _snapshot_starts(snap: np.ndarray, keys: Sequence[np.ndarray]) -> np.ndarray:
+    """First row of each snapshot: a snapshot row after a non-snapshot row or where the snapshot's
+    key (timestamp / update id) changes between consecutive snapshot rows."""
+    starts = snap.copy()
+    if len(snap) > 1:
+        changed = np.zeros(len(snap) - 1, dtype=bool)
+        for k in keys:
+            changed |= k[1:] != k[:-1]
+        starts[1:] &= ~snap[:-1] | changed
+    return starts
 
 
 def _with_clears(recs: np.ndarray, rows: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -649,7 +666,7 @@ def load_binance_trades(source: Source, instrument: Any = None, *, instrument_id
     (size,), sp = _decimals(t, ["qty"], tg.size_precision, allow_negative=False)
     maker = _categorical(t, "is_buyer_maker", _BOOL_WORDS)
     aggressor = np.where(maker == 1, _SELL, _BUY)
-    recs = _trades(t.n, tg, ts_event, ts_init, price, size, pp, sp, aggressor, tid)
+    recs = _trades(t, t.n, tg, ts_event, ts_init, price, size, pp, sp, aggressor, tid)
     return _finish(t, recs, sort)
 
 
@@ -692,7 +709,7 @@ def load_binance_klines(source: Source, instrument: Any = None, *, bar_type: Any
     ts_event = _scale_ts(t, "close_time", ct + 1, unit)
     ohlc, pp = _decimals(t, ["open", "high", "low", "close"], tg.price_precision)
     (vol,), sp = _decimals(t, ["volume"], tg.size_precision, allow_negative=False)
-    return _finish(t, _bars(t.n, tg, ts_event, ohlc, vol, pp, sp), sort)
+    return _finish(t, _bars(t, t.n, tg, ts_event, ohlc, vol, pp, sp), sort)
 
 
 _BOOKTICKER_STREAM = ["local_ts_ns", "symbol", "update_id", "bid_price", "bid_qty", "ask_price", "ask_qty"]
@@ -729,7 +746,7 @@ def load_binance_book_ticker(source: Source, instrument: Any = None, *, instrume
         (bq, aq), sp = _decimals(t, ["best_bid_qty", "best_ask_qty"], tg.size_precision, allow_negative=False)
     else:
         raise LoaderError(f"unknown bookTicker header {first}", file=src.name, line=1)
-    return _finish(t, _quotes(t.n, tg, ts, None, bid, ask, bq, aq, pp, sp), sort)
+    return _finish(t, _quotes(t, t.n, tg, ts, None, bid, ask, bq, aq, pp, sp), sort)
 
 
 _T_DEPTH = ["symbol", "timestamp", "first_update_id", "last_update_id", "side", "update_type", "price",
@@ -753,7 +770,8 @@ def load_binance_depth(source: Source, instrument: Any = None, *, instrument_id:
       event time E (ms) and ``ts_init`` = ``local_ts_ns``; snapshot rows (no E in a REST reply)
       have ``ts_event`` = ``ts_init`` = ``local_ts_ns``.
 
-    Mapping: each snapshot is preceded by a CLEAR delta; snapshot rows are ADD with the SNAPSHOT
+    Mapping: each snapshot (a run of snapshot rows with one timestamp and update id) is preceded by
+    a CLEAR delta; snapshot rows are ADD with the SNAPSHOT
     flag; diff rows are "set" semantics: qty 0 -> DELETE, else UPDATE (repeated (side, price) rows
     are kept; applying them twice is idempotent). ``sequence`` = last_update_id; the LAST flag marks
     the final row of each message (rows sharing timestamp and update ids). Side ``b``/``bid`` ->
@@ -802,7 +820,7 @@ def load_binance_depth(source: Source, instrument: Any = None, *, instrument_id:
     action = np.where(snap, _ADD, np.where(qty == 0, _DELETE, _UPDATE))
     last = _group_last([ts_event, luid, snap])
     flags = np.where(snap, _F_SNAPSHOT, 0) | np.where(last, _F_LAST, 0)
-    recs = _deltas(t.n, tg, ts_event, ts_init, action, side, price, qty, pp, sp, 0, luid, flags)
+    recs = _deltas(t, t.n, tg, ts_event, ts_init, action, side, price, qty, pp, sp, 0, luid, flags)
     rows = np.arange(t.n)
     if first == _SPOT_DEPTH and sync and snap.any():
         snap_luid = int(luid[np.argmax(snap)])
@@ -811,9 +829,7 @@ def load_binance_depth(source: Source, instrument: Any = None, *, instrument_id:
         order = np.concatenate([keep_snap, keep_diff])
         recs, rows = recs[order], rows[order]
         snap = snap[order]
-    starts = snap.copy()
-    starts[1:] &= ~snap[:-1]
-    recs, rows = _with_clears(recs, rows, starts)
+    recs, rows = _with_clears(recs, rows, _snapshot_starts(snap, [recs["ts_event"], recs["sequence"]]))
     return _finish(t, recs, sort, rows)
 
 
@@ -855,7 +871,7 @@ def load_tardis_trades(source: Source, instrument: Any = None, *, instrument_id:
     side = _categorical(t, "side", _TARDIS_AGGRESSOR)
     (price,), pp = _decimals(t, ["price"], tg.price_precision)
     (size,), sp = _decimals(t, ["amount"], tg.size_precision, allow_negative=False)
-    return _finish(t, _trades(t.n, tg, ts, local, price, size, pp, sp, side, tid), sort)
+    return _finish(t, _trades(t, t.n, tg, ts, local, price, size, pp, sp, side, tid), sort)
 
 
 def load_tardis_quotes(source: Source, instrument: Any = None, *, instrument_id: Any = None,
@@ -873,7 +889,7 @@ def load_tardis_quotes(source: Source, instrument: Any = None, *, instrument_id:
     ts, local = _tardis_ts(t)
     (bid, ask), pp = _decimals(t, ["bid_price", "ask_price"], tg.price_precision)
     (bq, aq), sp = _decimals(t, ["bid_amount", "ask_amount"], tg.size_precision, allow_negative=False)
-    return _finish(t, _quotes(t.n, tg, ts, local, bid, ask, bq, aq, pp, sp), sort)
+    return _finish(t, _quotes(t, t.n, tg, ts, local, bid, ask, bq, aq, pp, sp), sort)
 
 
 def load_tardis_book_snapshot(source: Source, instrument: Any = None, *, instrument_id: Any = None,
@@ -935,9 +951,9 @@ def load_tardis_book_snapshot(source: Source, instrument: Any = None, *, instrum
     flat = keep.ravel()
     rows = rows2d.ravel()[flat]
     m = int(flat.sum())
-    recs = _deltas(m, tg, ts[rows], local[rows], np.broadcast_to(action, (n, k)).ravel()[flat],
+    recs = _deltas(t, m, tg, ts[rows], local[rows], np.broadcast_to(action, (n, k)).ravel()[flat],
                    np.broadcast_to(side, (n, k)).ravel()[flat], price.ravel()[flat], size.ravel()[flat],
-                   pp, sp, 0, 0, _F_SNAPSHOT)
+                   pp, sp, 0, 0, _F_SNAPSHOT, rows=rows)
     last = np.ones(m, dtype=bool)
     last[:-1] = rows[1:] != rows[:-1]
     recs["flags"] |= np.where(last, _F_LAST, 0).astype(np.uint8)
@@ -951,7 +967,8 @@ def load_tardis_incremental_book_l2(source: Source, instrument: Any = None, *, i
     """Tardis.dev ``incremental_book_L2`` CSV (``exchange,symbol,timestamp,local_timestamp,
     is_snapshot,side,price,amount``) -> ``ORDER_BOOK_DELTA_DTYPE``.
 
-    A run of ``is_snapshot=true`` rows is a snapshot: a CLEAR delta precedes it and its rows are
+    A run of ``is_snapshot=true`` rows with one timestamp is a snapshot: a CLEAR delta precedes it
+    and its rows are
     ADDs with the SNAPSHOT flag; other rows are "set" updates (amount 0 -> DELETE, else UPDATE).
     LAST marks the final row of each (timestamp, local_timestamp) group. Amounts are kept in the
     file's unit (Deribit inverse contracts: USD). ``ts_event``/``ts_init`` as for Tardis trades.
@@ -969,10 +986,8 @@ def load_tardis_incremental_book_l2(source: Source, instrument: Any = None, *, i
     action = np.where(snap, _ADD, np.where(size == 0, _DELETE, _UPDATE))
     last = _group_last([ts, local])
     flags = np.where(snap, _F_SNAPSHOT, 0) | np.where(last, _F_LAST, 0)
-    recs = _deltas(t.n, tg, ts, local, action, side, price, size, pp, sp, 0, 0, flags)
-    starts = snap.copy()
-    starts[1:] &= ~snap[:-1]
-    recs, rows = _with_clears(recs, np.arange(t.n), starts)
+    recs = _deltas(t, t.n, tg, ts, local, action, side, price, size, pp, sp, 0, 0, flags)
+    recs, rows = _with_clears(recs, np.arange(t.n), _snapshot_starts(snap, [ts, local]))
     return _finish(t, recs, sort, rows)
 
 
@@ -1017,7 +1032,7 @@ def load_databento_trades(source: Source, instrument: Any = None, *, instrument_
     side = _categorical(t, "side", _DB_SIDE)
     (price,), pp = _decimals(t, ["price"], tg.price_precision)
     (size,), sp = _decimals(t, ["size"], tg.size_precision, allow_negative=False)
-    return _finish(t, _trades(t.n, tg, ev, recv, price, size, pp, sp, side, seq, fl & 0xFF), sort)
+    return _finish(t, _trades(t, t.n, tg, ev, recv, price, size, pp, sp, side, seq, fl & 0xFF), sort)
 
 
 def load_databento_mbp1(source: Source, instrument: Any = None, *, instrument_id: Any = None,
@@ -1036,7 +1051,7 @@ def load_databento_mbp1(source: Source, instrument: Any = None, *, instrument_id
     recv, ev, fl = _ints(t, ["ts_recv", "ts_event", "flags"])
     (bid, ask), pp = _decimals(t, ["bid_px_00", "ask_px_00"], tg.price_precision)
     (bq, aq), sp = _decimals(t, ["bid_sz_00", "ask_sz_00"], tg.size_precision, allow_negative=False)
-    return _finish(t, _quotes(t.n, tg, ev, recv, bid, ask, bq, aq, pp, sp, fl), sort)
+    return _finish(t, _quotes(t, t.n, tg, ev, recv, bid, ask, bq, aq, pp, sp, fl), sort)
 
 
 _DB_MBO_ACTION = {"A": _ADD, "C": _DELETE, "M": _UPDATE, "R": _CLEAR, "T": 0, "F": 0}
@@ -1067,8 +1082,8 @@ def load_databento_mbo(source: Source, instrument: Any = None, *, instrument_id:
     (size,), sp = _decimals(t, ["size"], tg.size_precision, allow_negative=False)
     keep = action != 0
     rows = np.flatnonzero(keep)
-    recs = _deltas(len(rows), tg, ev[rows], recv[rows], action[rows], side[rows], price[rows], size[rows],
-                   pp, sp, oid[rows], seq[rows], fl[rows] & 0xFF)
+    recs = _deltas(t, len(rows), tg, ev[rows], recv[rows], action[rows], side[rows], price[rows], size[rows],
+                   pp, sp, oid[rows], seq[rows], fl[rows] & 0xFF, rows=rows)
     return _finish(t, recs, sort, rows)
 
 
@@ -1091,7 +1106,7 @@ def load_databento_ohlcv(source: Source, instrument: Any = None, *, bar_type: An
         raise t.err(row, "rtype", f"not an OHLCV rtype (32-35): {t.text('rtype', row)!r}")
     ohlc, pp = _decimals(t, ["open", "high", "low", "close"], tg.price_precision)
     (vol,), sp = _decimals(t, ["volume"], tg.size_precision, allow_negative=False)
-    return _finish(t, _bars(t.n, tg, ev + interval, ohlc, vol, pp, sp), sort)
+    return _finish(t, _bars(t, t.n, tg, ev + interval, ohlc, vol, pp, sp), sort)
 
 
 def load_databento_dbn(source: Source, instrument: Any = None, *, bar_type: Any = None,
@@ -1234,7 +1249,7 @@ def load_ohlc_csv(source: Source, instrument: Any = None, *, bar_type: Any = Non
         (vol,), sp = _decimals(t, [cols["volume"]], tg.size_precision, allow_negative=False)
     else:
         vol, sp = np.zeros(t.n, dtype=np.int64), tg.size_precision or 0
-    return _finish(t, _bars(t.n, tg, ts, ohlc, vol, pp, sp), sort)
+    return _finish(t, _bars(t, t.n, tg, ts, ohlc, vol, pp, sp), sort)
 
 
 def _rounded(t: _Table, field: str, precision: int) -> tuple[np.ndarray, int]:
@@ -1277,7 +1292,7 @@ def load_histdata_quotes(source: Source, instrument: Any = None, *, instrument_i
     ts = _datetimes(t, "datetime") - np.int64(utc_offset_minutes) * 60_000_000_000
     (bid, ask), pp = _decimals(t, ["bid", "ask"], tg.price_precision)
     sp = tg.size_precision or 0
-    return _finish(t, _quotes(t.n, tg, ts, None, bid, ask, 0, 0, pp, sp), sort)
+    return _finish(t, _quotes(t, t.n, tg, ts, None, bid, ask, 0, 0, pp, sp), sort)
 
 
 def load_fxcm_bars(bid_source: Source, ask_source: Source, instrument: Any = None, *,
@@ -1454,18 +1469,18 @@ def load_csv(source: Source, data_type: Literal["trades", "quotes", "bars", "del
     n = t.n
     ts_init = v.get("ts_init")
     if data_type == "trades":
-        recs = _trades(n, tg, v["ts_event"], ts_init, v["price"], v["size"], pp, sp, v.get("aggressor_side", 0),
+        recs = _trades(t, n, tg, v["ts_event"], ts_init, v["price"], v["size"], pp, sp, v.get("aggressor_side", 0),
                        v.get("trade_id", 0))
     elif data_type == "quotes":
-        recs = _quotes(n, tg, v["ts_event"], ts_init, v["bid_price"], v["ask_price"], v.get("bid_size", 0),
+        recs = _quotes(t, n, tg, v["ts_event"], ts_init, v["bid_price"], v["ask_price"], v.get("bid_size", 0),
                        v.get("ask_size", 0), pp, sp)
     elif data_type == "bars":
-        recs = _bars(n, tg, v["ts_event"], [v[k] for k in ("open", "high", "low", "close")], v.get("volume", 0),
+        recs = _bars(t, n, tg, v["ts_event"], [v[k] for k in ("open", "high", "low", "close")], v.get("volume", 0),
                      pp, sp)
         if ts_init is not None:
             recs["ts_init"] = ts_init
     else:
-        recs = _deltas(n, tg, v["ts_event"], ts_init, v["action"], v["side"], v["price"], v["size"], pp, sp,
+        recs = _deltas(t, n, tg, v["ts_event"], ts_init, v["action"], v["side"], v["price"], v["size"], pp, sp,
                        v.get("order_id", 0), v.get("sequence", 0), v.get("flags", 0))
     return _finish(t, recs, sort)
 

@@ -720,3 +720,23 @@ def test_generic_csv_quoted_or_word_codes_take_the_arrow_path(tmp_path):
     with pytest.raises(LoaderError) as ei:
         L.load_csv(p, "trades", COLS)
     assert (ei.value.line, ei.value.field) == (3, "side")
+
+
+def test_back_to_back_snapshots_each_get_a_clear(shared_data, tmp_path):
+    lines = (shared_data / "book/tardis-deribit_incremental_book_L2_BTC-PERPETUAL.csv").read_text().splitlines()
+    second = [ln.replace("1585699200245000,1585699200355684", "1585699201245000,1585699201355684")
+              for ln in lines[1:6]]
+    p = tmp_path / "two.csv"
+    p.write_text("\n".join(lines + second) + "\n")
+    r = L.load_tardis_incremental_book_l2(p, price_precision=1, size_precision=0)
+    assert len(r) == 15 + 5 + 2
+    assert np.flatnonzero(r["action"] == CLEAR).tolist() == [0, 16]
+    assert r["ts_event"][16] == 1585699201245000 * 1000
+    # T_DEPTH: two snapshots with different update ids
+    snap = (shared_data / "book/binance-btcusdt-depth-snap.csv").read_text().splitlines()
+    more = [ln.replace("2098021528332,2098021528332", "2098021528999,2098021528999") for ln in snap[1:4]]
+    q = tmp_path / "snaps.csv"
+    q.write_text("\n".join(snap + more) + "\n")
+    d = L.load_binance_depth(q, price_precision=1, size_precision=3)
+    assert np.flatnonzero(d["action"] == CLEAR).tolist() == [0, 101]
+    assert ((d["flags"] & 128) != 0).sum() == 2
