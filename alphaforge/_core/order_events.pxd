@@ -101,6 +101,10 @@ cdef enum OrderEventKind:
 # Next deterministic event id (process counter; reset_event_ids() restarts it).
 cdef int64_t next_event_id() noexcept
 
+# Fast IntEnum argument parsing: member, int value or name (case-insensitive) -> int value;
+# ValueError naming `field` and the valid names otherwise.
+cdef int enum_value(object cls, object value, str field) except -1
+
 # Raw 1e9-scale offset -> exact Decimal without trailing zeros.
 cdef object offset_to_decimal(int64_t raw)
 

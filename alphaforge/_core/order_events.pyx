@@ -71,6 +71,34 @@ def peek_next_event_id() -> int:
     return _EVENT_SEQ + 1
 
 
+cdef dict _ENUM_CACHE = {}     # enum class -> (name -> value dict, frozenset of values)
+
+
+cdef tuple _enum_info(object cls):
+    cdef tuple info = _ENUM_CACHE.get(cls)
+    if info is None:
+        names = {m.name: int(m) for m in cls}
+        info = (names, frozenset(names.values()))
+        _ENUM_CACHE[cls] = info
+    return info
+
+
+cdef int enum_value(object cls, object value, str field) except -1:
+    cdef tuple info = _enum_info(cls)
+    cdef object v
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value in <frozenset>info[1]:
+            return <int>value
+    elif isinstance(value, str):
+        v = (<dict>info[0]).get(value)
+        if v is None:
+            v = (<dict>info[0]).get(value.strip().upper())
+        if v is not None:
+            return <int>v
+    raise ValueError(f"invalid {field} {value!r}: expected one of "
+                     f"{', '.join((<dict>info[0]).keys())} ({cls.__name__})")
+
+
 cdef inline object _enum(tuple table, int value):
     if 0 <= value < len(table) and table[value] is not None:
         return table[value]
@@ -325,12 +353,12 @@ cdef class OrderInitialized(OrderEvent):
         _check_py_base(trader_id, strategy_id, instrument_id, client_order_id, ts_init, ts_init)
         _base(self, EVK_INITIALIZED, trader_id, strategy_id, instrument_id, client_order_id,
               None, None, ts_init, ts_init, event_id)
-        self.side_c = int(OrderSide.parse(side))
-        self.order_type_c = int(OrderType.parse(order_type))
-        self.time_in_force_c = int(TimeInForce.parse(time_in_force))
-        self.trigger_type_c = int(TriggerType.parse(trigger_type))
-        self.trailing_offset_type_c = int(TrailingOffsetType.parse(trailing_offset_type))
-        self.contingency_type_c = int(ContingencyType.parse(contingency_type))
+        self.side_c = enum_value(OrderSide, side, "side")
+        self.order_type_c = enum_value(OrderType, order_type, "order_type")
+        self.time_in_force_c = enum_value(TimeInForce, time_in_force, "time_in_force")
+        self.trigger_type_c = enum_value(TriggerType, trigger_type, "trigger_type")
+        self.trailing_offset_type_c = enum_value(TrailingOffsetType, trailing_offset_type, "trailing_offset_type")
+        self.contingency_type_c = enum_value(ContingencyType, contingency_type, "contingency_type")
         self.quantity_raw = quantity.raw
         self.qty_prec = quantity.precision
         cdef int px_prec = -1
@@ -824,10 +852,10 @@ cdef class OrderFilled(OrderEvent):
               venue_order_id, account_id, ts_event, ts_init, event_id)
         self.trade_id = trade_id
         self.position_id = position_id
-        self.side = int(OrderSide.parse(order_side))
+        self.side = enum_value(OrderSide, order_side, "order_side")
         if self.side != 1 and self.side != 2:
             raise ValueError(f"OrderFilled for {client_order_id}: order_side must be BUY or SELL")
-        self.order_type_c = int(OrderType.parse(order_type))
+        self.order_type_c = enum_value(OrderType, order_type, "order_type")
         self.last_qty_raw = last_qty.raw
         self.qty_prec = last_qty.precision
         self.last_px_raw = last_px.raw
@@ -835,7 +863,7 @@ cdef class OrderFilled(OrderEvent):
         self.currency = currency
         self.commission_raw = commission.raw
         self.commission_currency = commission.currency
-        self.liquidity_side_c = int(LiquiditySide.parse(liquidity_side))
+        self.liquidity_side_c = enum_value(LiquiditySide, liquidity_side, "liquidity_side")
         self.data_type = data_type
         self.data_ts = data_ts
 

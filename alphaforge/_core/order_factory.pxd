@@ -36,12 +36,14 @@ cdef class OrderFactory:
     cdef object _cache                          # optional object with .instrument(InstrumentId)
     cdef dict _instruments                      # InstrumentId -> Instrument
     cdef str _coid_prefix
+    cdef bytes _coid_prefix_b                   # ASCII prefix for the C id formatter (None: not ASCII)
     cdef str _olid_prefix
     cdef int64_t _order_count
     cdef int64_t _list_count
 
     cdef int64_t now_c(self) except? -1
     cdef ClientOrderId next_client_order_id_c(self)
+    cdef ClientOrderId _coid_for(self, int64_t n)
     cdef Instrument _instrument(self, InstrumentId instrument_id)
     cdef list _check_fresh(self, object orders, int min_len, str what)
     cdef Order _build(self, object instrument_id, object side, int order_type, object quantity,

@@ -14,6 +14,7 @@ precision and plain numbers raise ValueError.
 from decimal import Decimal
 
 from libc.stdint cimport int64_t, uint8_t
+from libc.string cimport memcpy
 
 from alphaforge._core.clock cimport Clock
 from alphaforge._core.fixed cimport (
@@ -51,6 +52,7 @@ from alphaforge._core.order_events cimport (
     TIF_GTC,
     TOFF_NONE,
     OrderInitialized,
+    enum_value,
     next_event_id,
     validate_initialized,
 )
@@ -66,6 +68,10 @@ from alphaforge.model.enums import (
 )
 
 
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+
+
 cdef inline ClientOrderId _fast_coid(str value):
     # value is prefix (validated identifier text) + digits: skip the whitespace re-check
     cdef ClientOrderId c = ClientOrderId.__new__(ClientOrderId)
@@ -75,21 +81,14 @@ cdef inline ClientOrderId _fast_coid(str value):
 
 
 cdef int _side_arg(object side) except -1:
-    cdef int s
-    if type(side) is int or isinstance(side, OrderSide):
-        s = <int>side
-    else:
-        s = int(OrderSide.parse(side))
+    cdef int s = enum_value(OrderSide, side, "side")
     if s != 1 and s != 2:
         raise ValueError(f"invalid side {side!r}: expected BUY or SELL")
     return s
 
 
-cdef int _enum_arg(object cls, object value, str field) except -1:
-    try:
-        return int(cls.parse(value))
-    except ValueError as e:
-        raise ValueError(f"invalid {field}: {e}") from None
+cdef inline int _enum_arg(object cls, object value, str field) except -1:
+    return enum_value(cls, value, field)
 
 
 cdef int64_t _dec_to_raw(object value, str field) except? -1:
@@ -251,6 +250,8 @@ cdef class OrderFactory:
         self._cache = cache
         self._instruments = {}
         self._coid_prefix = f"O-{self.strategy_id.value}-"
+        self._coid_prefix_b = (self._coid_prefix.encode("ascii")
+                               if self._coid_prefix.isascii() and len(self._coid_prefix) <= 64 else None)
         self._olid_prefix = f"OL-{self.strategy_id.value}-"
         if initial_count < 0 or initial_list_count < 0:
             raise ValueError("initial_count / initial_list_count must be >= 0")
@@ -266,7 +267,30 @@ cdef class OrderFactory:
 
     cdef ClientOrderId next_client_order_id_c(self):
         self._order_count += 1
-        return _fast_coid(self._coid_prefix + str(self._order_count))
+        return self._coid_for(self._order_count)
+
+    cdef ClientOrderId _coid_for(self, int64_t n):
+        # prefix + decimal n formatted in a C buffer (one string allocation)
+        cdef char buf[96]
+        cdef char digits[24]
+        cdef Py_ssize_t plen, k = 0, i
+        cdef ClientOrderId c
+        if self._coid_prefix_b is None or n <= 0:
+            return _fast_coid(self._coid_prefix + str(n))
+        plen = len(self._coid_prefix_b)
+        memcpy(buf, <const char*>self._coid_prefix_b, plen)
+        while True:
+            digits[k] = <char>(48 + n % 10)
+            n = n // 10
+            k += 1
+            if n == 0:
+                break
+        for i in range(k):
+            buf[plen + i] = digits[k - 1 - i]
+        c = ClientOrderId.__new__(ClientOrderId)
+        c.value = PyUnicode_FromKindAndData(1, buf, plen + k)
+        c._hash = hash(c.value)
+        return c
 
     cdef OrderListId next_order_list_id_c(self):
         self._list_count += 1
@@ -347,7 +371,7 @@ cdef class OrderFactory:
         e.trader_id = self.trader_id
         e.strategy_id = self.strategy_id
         e.instrument_id = instrument_id
-        e.client_order_id = _fast_coid(self._coid_prefix + str(self._order_count + 1))
+        e.client_order_id = self._coid_for(self._order_count + 1)
         e.ts_event = now
         e.ts_init = now
         e.side_c = side

@@ -6,6 +6,8 @@
 # IntEnums / Price / Quantity. State changes only through apply_c(event) (or apply(event)).
 from libc.stdint cimport int64_t, uint8_t
 
+from alphaforge._core.currency cimport Currency
+
 from alphaforge._core.identifiers cimport (
     AccountId,
     ClientOrderId,
@@ -72,8 +74,10 @@ cdef class Order:
     cdef readonly int64_t ts_last                  # ts_event of the last applied event
     # collections (Python-visible copies through properties)
     cdef list _events
-    cdef list _trade_ids
-    cdef dict _commissions                         # Currency -> int raw (1e9 scale)
+    cdef list _trade_ids                           # None until the second fill (last_trade_id holds the first)
+    cdef Currency _comm_ccy                        # first commission currency (None before fills)
+    cdef int64_t _comm_raw                         # total commission in _comm_ccy (1e9 scale)
+    cdef dict _commissions                         # other currencies: Currency -> int raw (rare)
     cdef tuple _linked_order_ids                   # tuple of ClientOrderId or None
     cdef tuple _tags
     cdef double _px_qty_sum                        # sum(last_px * last_qty) in decimal units

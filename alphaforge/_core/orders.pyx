@@ -288,7 +288,9 @@ cdef class Order:
                     f"{raw_to_str(fill.last_qty_raw, fill.qty_prec)} overfills: filled "
                     f"{raw_to_str(self.filled_qty_raw, self.qty_prec)} of "
                     f"{raw_to_str(self.quantity_raw, self.qty_prec)}")
-            if self._trade_ids is not None and fill.trade_id in self._trade_ids:
+            if (self.last_trade_id is not None
+                    and (fill.trade_id is self.last_trade_id or fill.trade_id == self.last_trade_id
+                         or (self._trade_ids is not None and fill.trade_id in self._trade_ids))):
                 raise ValueError(f"order {self.client_order_id}: duplicate fill, trade_id {fill.trade_id} "
                                  "already applied")
             self._fill(fill, new_filled)
@@ -335,23 +337,31 @@ cdef class Order:
         cdef double px = <double>fill.last_px_raw / 1e9
         cdef double price
         cdef object cur_raw
+        cdef Currency ccy
         self.filled_qty_raw = new_filled
         self.leaves_qty_raw = self.quantity_raw - new_filled
         self._px_qty_sum += px * (<double>fill.last_qty_raw / 1e9)
         self.avg_px = self._px_qty_sum / (<double>new_filled / 1e9)
         self.liquidity_side_c = fill.liquidity_side_c
-        self.last_trade_id = fill.trade_id
-        if self._trade_ids is None:
-            self._trade_ids = [fill.trade_id]
-        else:
-            self._trade_ids.append(fill.trade_id)
-        if fill.commission_currency is not None:
-            if self._commissions is None:
-                self._commissions = {fill.commission_currency: fill.commission_raw}
+        if self.last_trade_id is not None:
+            # lists only from the second fill: most orders fill once
+            if self._trade_ids is None:
+                self._trade_ids = [self.last_trade_id, fill.trade_id]
             else:
-                cur_raw = self._commissions.get(fill.commission_currency)
-                self._commissions[fill.commission_currency] = (
-                    fill.commission_raw if cur_raw is None else cur_raw + fill.commission_raw)
+                self._trade_ids.append(fill.trade_id)
+        self.last_trade_id = fill.trade_id
+        ccy = fill.commission_currency
+        if ccy is not None:
+            if self._comm_ccy is None:
+                self._comm_ccy = ccy
+                self._comm_raw = fill.commission_raw
+            elif ccy is self._comm_ccy or ccy == self._comm_ccy:
+                self._comm_raw += fill.commission_raw
+            elif self._commissions is None:
+                self._commissions = {ccy: fill.commission_raw}
+            else:
+                cur_raw = self._commissions.get(ccy)
+                self._commissions[ccy] = fill.commission_raw if cur_raw is None else cur_raw + fill.commission_raw
         if fill.position_id is not None:
             self.position_id = fill.position_id
         if self.order_type_c == OT_MARKET_TO_LIMIT and not self.has_price:
@@ -542,13 +552,18 @@ cdef class Order:
     @property
     def trade_ids(self):
         """TradeIds of the fills, in order (a copy)."""
-        return list(self._trade_ids) if self._trade_ids is not None else []
+        if self._trade_ids is not None:
+            return list(self._trade_ids)
+        return [self.last_trade_id] if self.last_trade_id is not None else []
 
     def commissions(self) -> list:
         """Total commission per currency as a list of Money (in first-seen currency order)."""
-        if self._commissions is None:
+        if self._comm_ccy is None:
             return []
-        return [Money.from_raw_c(<int64_t>v, <Currency>c) for c, v in self._commissions.items()]
+        out = [Money.from_raw_c(self._comm_raw, self._comm_ccy)]
+        if self._commissions is not None:
+            out += [Money.from_raw_c(<int64_t>v, <Currency>c) for c, v in self._commissions.items()]
+        return out
 
     @property
     def is_open(self) -> bool:
