@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from alphaforge._core.records import BAR_DTYPE
 from alphaforge.data.catalog import CatalogError, ParquetCatalog
 from alphaforge.data.loaders import LOADERS, LoaderError, load_csv, load_fxcm_bars
 
@@ -56,6 +57,8 @@ def add_data_commands(subparsers: Any) -> argparse.ArgumentParser:
     imp.add_argument("--label", choices=["close", "open"], default="close",
                      help="ohlc-csv: intraday labels are bar close (default) or open times")
     imp.add_argument("--interval", type=int, help="ohlc-csv with --label open: bar length in ns")
+    imp.add_argument("--round-volume", action="store_true",
+                     help="ohlc-csv: round float-dump volumes to --size-precision (explicit opt-in)")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
     imp.set_defaults(func=cmd_import)
 
@@ -106,16 +109,18 @@ def _load(args: argparse.Namespace, bar: Any) -> list[tuple[np.ndarray, str]]:
     kw = dict(common)
     if "progress" in params:
         kw["progress"] = progress
-    if "bar_type" in params:
-        if not args.bar_type:
-            raise SystemExit(f"{args.format} loads bars: pass --bar-type")
+    if "bar_type" in params and args.bar_type:
         kw["bar_type"] = _bar_index(args.bar_type)
     if "label" in params:
         kw["label"] = args.label
         kw["interval"] = args.interval
+        kw["round_volume"] = args.round_volume
     recs = loader(args.file, **kw)
-    key = args.bar_type if "bar_type" in params else args.instrument
-    return [(recs, key)]
+    if recs.dtype == BAR_DTYPE:
+        if not args.bar_type:
+            raise SystemExit(f"{args.format} loaded bars: pass --bar-type (the catalog key of bars)")
+        return [(recs, args.bar_type)]
+    return [(recs, args.instrument)]
 
 
 def _bar_index(bar_type: str) -> int:

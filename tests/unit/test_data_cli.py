@@ -95,3 +95,27 @@ def test_fxcm_and_generic_csv(shared_data, tmp_path):
     assert t["aggressor_side"].tolist() == [1, 2]
     assert (t["instrument_id"] == InstrumentId.from_str("X.SIM").index).all()
     assert np.array_equal(t["size"], [3 * 10**9, 4 * 10**9])
+
+
+def test_dbn_import_keys_bars_by_bar_type(shared_data, tmp_path, capsys):
+    cat = tmp_path / "cat"
+    dbn = shared_data / "databento_dbn"
+    trades = dbn / "futures_trades_2024-07-01T23h58_2024-07-02T00h02.dbn.zst"
+    ohlcv = dbn / "futures_ohlcv-1m_2024-07-01T23h40_2024-07-02T00h10.dbn.zst"
+    assert main(["data", "import", "databento-dbn", str(trades), "--instrument", "ESU4.XCME", "--catalog", str(cat)]) == 0
+    with_bt = ["--bar-type", "ESU4.XCME-1-MINUTE-LAST-EXTERNAL"]
+    try:
+        main(["data", "import", "databento-dbn", str(ohlcv), "--instrument", "ESU4.XCME", "--catalog", str(cat)])
+        raise AssertionError("bars without --bar-type must fail")
+    except SystemExit as exc:
+        assert "--bar-type" in str(exc)
+    assert main(["data", "import", "databento-dbn", str(ohlcv), "--instrument", "ESU4.XCME", "--catalog", str(cat),
+                 *with_bt]) == 0
+    c = ParquetCatalog(cat)
+    assert len(c.query("trades", "ESU4.XCME")) == 120 and len(c.query("bars", with_bt[1])) == 30
+    ftx = shared_data / "bars/ftx-btc-perp-20211231-20220201_1m.csv.gz"
+    args = ["data", "import", "ohlc-csv", str(ftx), "--instrument", "BTC-PERP.FTX", "--catalog", str(cat),
+            "--bar-type", "BTC-PERP.FTX-1-MINUTE-LAST-EXTERNAL", "--no-progress", "--size-precision", "4"]
+    assert main(args) == 2 and "volume" in capsys.readouterr().err
+    assert main([*args, "--round-volume"]) == 0
+    assert len(c.query("bars", "BTC-PERP.FTX-1-MINUTE-LAST-EXTERNAL")) == 45031
