@@ -11,7 +11,9 @@
 #   its stamp equals the node's stamp; the least recently used node is the first current entry from
 #   the queue head. The queue is compacted in place when full (amortized O(1) per touch).
 # * TTL deadlines (int64 ns on the cache's clock) sit in a binary min-heap of (deadline, gen, node);
-#   an entry is current iff its gen equals the node's gen (bumped on each deadline change / free).
+#   an entry is current iff its gen and deadline equal the node's gen and heap_dl. A node's current
+#   entry is never later than its deadline; when it pops before the deadline (the entry was put
+#   again with a later deadline) it is re-pushed with the real deadline, so overwrites cost no push.
 from cpython.object cimport PyObject
 from libc.stdint cimport int64_t, uint64_t
 
@@ -22,9 +24,9 @@ cdef struct LruNode:                 # 64 bytes
     Py_hash_t hash                   # hash(key)
     uint64_t stamp                   # stamp of the latest access; 0 = free
     int64_t deadline                 # expiry on the cache clock (ns); INT64_MAX = never
-    uint64_t gen                     # bumped on every deadline change and on free
-    LruNode* next_free
-    Py_ssize_t slot                  # position in the index table
+    uint64_t gen                     # bumped when the node is freed (invalidates its heap entries)
+    int64_t heap_dl                  # deadline of the node's current heap entry; INT64_MAX = none
+    Py_ssize_t slot                  # position in the index table (next free node while free)
 
 
 cdef struct RecencyEntry:
@@ -91,7 +93,8 @@ cdef class LRUCache:
     cdef void _touch(self, LruNode* n) noexcept
     cdef void _compact_ring(self) noexcept
     cdef LruNode* _pop_lru(self) noexcept
-    cdef int _heap_push(self, LruNode* n) except -1
+    cdef int _heap_push(self, LruNode* n, int64_t deadline) except -1
+    cdef int _set_deadline(self, LruNode* n, int64_t deadline) except -1
     cdef void _heap_pop(self) noexcept
     cdef void _compact_heap(self) noexcept
     cdef void _detach(self, LruNode* n, int reason) noexcept

@@ -16,9 +16,10 @@ Design (the hot path touches one node and one sequential queue slot)
   and the most recently used the last one. When the queue is full it is compacted in place
   (current slots only, order kept); the queue holds ``2 * (capacity + 1) + 64`` slots, so
   compaction costs O(1) amortized per touch. No neighbour relinking on a hit.
-* TTL: every entry with a deadline (int64 ns on the cache clock) has a slot in a binary min-heap
-  of ``(deadline, gen, node)``; a heap slot is current iff its ``gen`` equals the node's ``gen``
-  (bumped whenever the node's deadline changes or the node is freed). Expired entries are
+* TTL: every entry with a deadline (int64 ns on the cache clock) has a current slot in a binary
+  min-heap of ``(deadline, gen, node)``, due no later than the entry's deadline (``gen`` is bumped
+  when a node is freed, which invalidates its slots). Putting a key again with a later deadline
+  pushes nothing: when the old slot comes due the entry is re-armed with its real deadline. Expired entries are
   reclaimed (a) when an access finds them (``get``, ``in``, ``peek``, ``pop``, ``del``) and (b) by
   popping due heap slots on every write and before every whole-cache view (``len``, iteration,
   ``items``, ``stats``, ``save``...). Each entry is reclaimed once, at O(log n) heap cost, so the
@@ -277,18 +278,18 @@ cdef class LRUCache:
     cdef LruNode* _alloc_node(self) noexcept:
         cdef LruNode* n = self._free
         if n != NULL:
-            self._free = n.next_free
-            n.next_free = NULL
+            self._free = &self._nodes[n.slot] if n.slot >= 0 else NULL
             return n
         if self._n_used < self._n_nodes:
             n = &self._nodes[self._n_used]
             self._n_used += 1
             n.deadline = NEVER
+            n.heap_dl = NEVER
             return n
         return NULL
 
     cdef void _free_node(self, LruNode* n) noexcept:
-        n.next_free = self._free
+        n.slot = (self._free - self._nodes) if self._free != NULL else -1
         self._free = n
 
     cdef LruNode* _find(self, object key, Py_hash_t h, Py_ssize_t* ins) except? NULL:
@@ -386,7 +387,14 @@ cdef class LRUCache:
                 return e.node
         return NULL
 
-    cdef int _heap_push(self, LruNode* n) except -1:
+    cdef int _set_deadline(self, LruNode* n, int64_t deadline) except -1:
+        """Set the node's deadline; push a heap entry only when no current entry is due earlier."""
+        n.deadline = deadline
+        if deadline != NEVER and deadline < n.heap_dl:     # heap_dl == NEVER: no entry yet
+            self._heap_push(n, deadline)
+        return 0
+
+    cdef int _heap_push(self, LruNode* n, int64_t deadline) except -1:
         cdef Py_ssize_t i, parent
         cdef DeadlineEntry* h
         if self._heap_n == self._heap_cap:
@@ -398,13 +406,14 @@ cdef class LRUCache:
         self._heap_n += 1
         while i > 0:
             parent = (i - 1) >> 1
-            if h[parent].deadline <= n.deadline:
+            if h[parent].deadline <= deadline:
                 break
             h[i] = h[parent]
             i = parent
-        h[i].deadline = n.deadline
+        h[i].deadline = deadline
         h[i].gen = n.gen
         h[i].node = n
+        n.heap_dl = deadline
         return 0
 
     cdef void _heap_pop(self) noexcept:
@@ -433,7 +442,7 @@ cdef class LRUCache:
         cdef Py_ssize_t r, w = 0, i, c, n
         cdef DeadlineEntry x
         for r in range(self._heap_n):
-            if h[r].node.gen == h[r].gen and h[r].node.stamp != 0:
+            if h[r].node.gen == h[r].gen and h[r].node.heap_dl == h[r].deadline:
                 h[w] = h[r]
                 w += 1
         self._heap_n = w
@@ -469,6 +478,7 @@ cdef class LRUCache:
         n.stamp = 0
         n.gen += 1
         n.deadline = NEVER
+        n.heap_dl = NEVER
         n.key = NULL
         n.value = NULL
         self._size -= 1
@@ -490,11 +500,18 @@ cdef class LRUCache:
 
     cdef int _purge(self, int64_t now) except -1:
         cdef DeadlineEntry top
+        cdef LruNode* n
         while self._heap_n > 0 and self._heap[0].deadline <= now:
             top = self._heap[0]
             self._heap_pop()
-            if top.node.gen == top.gen and top.node.stamp != 0:
-                self._remove(top.node, R_EXPIRED)
+            n = top.node
+            if n.gen != top.gen or n.heap_dl != top.deadline:
+                continue                                  # stale entry
+            n.heap_dl = NEVER
+            if n.deadline <= now:
+                self._remove(n, R_EXPIRED)
+            elif n.deadline != NEVER:
+                self._heap_push(n, n.deadline)            # put again later: re-arm
         return 0
 
     cdef int _purge_now(self) except -1:
@@ -545,7 +562,8 @@ cdef class LRUCache:
             n.stamp = 0
             n.gen += 1
             n.deadline = NEVER
-            n.next_free = NULL
+            n.heap_dl = NEVER
+            n.slot = -1
         memset(self._tab, 0, (self._tab_mask + 1) * sizeof(uint64_t))
         self._tab_used = 0
         self._n_used = 0
@@ -654,14 +672,7 @@ cdef class LRUCache:
             self._touch(n)
             self._puts += 1
             self._version += 1
-            if ttl > 0:
-                n.deadline = now + ttl if now <= NEVER - ttl else NEVER
-                n.gen += 1
-                if n.deadline != NEVER:
-                    self._heap_push(n)
-            elif n.deadline != NEVER:
-                n.deadline = NEVER
-                n.gen += 1
+            self._set_deadline(n, (now + ttl if now <= NEVER - ttl else NEVER) if ttl > 0 else NEVER)
             Py_DECREF(<object>old)
             return 0
         n = self._alloc_node()
@@ -677,17 +688,11 @@ cdef class LRUCache:
         if tab[ins] == 0:
             self._tab_used += 1
         tab[ins] = ((<uint64_t>h >> 32) << 32) | <uint64_t>((n - self._nodes) + 1)
-        n.gen += 1
         self._touch(n)
         self._size += 1
         self._puts += 1
         self._version += 1
-        if ttl > 0:
-            n.deadline = now + ttl if now <= NEVER - ttl else NEVER
-            if n.deadline != NEVER:
-                self._heap_push(n)
-        else:
-            n.deadline = NEVER
+        self._set_deadline(n, (now + ttl if now <= NEVER - ttl else NEVER) if ttl > 0 else NEVER)
         victim = NULL
         if self._size > self._capacity:
             victim = self._pop_lru()
@@ -826,11 +831,12 @@ cdef class LRUCache:
         cdef LruNode* n = self._lookup(key, &has_now, &now)
         if n == NULL:
             raise KeyError(key)
-        if n.deadline == NEVER:
+        cdef int64_t deadline = n.deadline
+        if deadline == NEVER:
             return None
         if not has_now:
             now = self.now_ns()
-        return (n.deadline - now) / 1e9
+        return (deadline - now) / 1e9
 
     def clear(self):
         """Remove every entry (not counted as evictions or expirations; expired entries that

@@ -619,3 +619,54 @@ def test_evicted_values_are_released():
     c["a"] = 1
     c["b"] = 2  # evicts "v"
     assert ref() is None
+
+
+def test_ttl_overwrite_later_and_earlier_deadlines():
+    clk = FakeClock(0)
+    c = LRUCache(10, clock=clk)
+    c.put("k", 1, ttl=1.0)        # deadline 1 s
+    c.put("k", 2, ttl=3.0)        # later deadline: the 1 s heap slot re-arms at 3 s
+    clk.now = 2 * SEC
+    assert c.get("k") == 2 and len(c) == 1
+    c.put("k", 3, ttl=0.5)        # earlier deadline: 2.5 s
+    clk.now = 2 * SEC + SEC // 2
+    assert len(c) == 0
+    s = c.stats()
+    assert (s.puts, s.expirations, s.hits) == (3, 1, 1)
+    c.put("j", 1, ttl=1.0)        # deadline 3.5 s, then made permanent
+    c.put("j", 2, ttl=math.inf)
+    clk.now = 100 * SEC
+    assert c.items() == [("j", 2)]
+    assert c.stats().expirations == 1
+
+
+# ---------------------------------------------------------------------------- cdef API
+
+
+def test_cdef_api_matches_python_api():
+    from alphaforge._core.bench_cache import lru_get_c, lru_mix_c, lru_put_c
+
+    rng = random.Random(5)
+    keys = [f"k{rng.randrange(40)}" for _ in range(300)]
+    a, b = LRUCache(16), LRUCache(16)
+    lru_put_c(a, keys[:100], 7)
+    for k in keys[:100]:
+        b.put(k, 7)
+    assert lru_get_c(a, keys[100:]) == [b.get(k) for k in keys[100:]]
+    ops = [(rng.random() < 0.7, k) for k in keys]
+    found = lru_mix_c(a, ops, 9)
+    ref = 0
+    for is_get, k in ops:
+        if is_get:
+            ref += b.get(k) is not None
+        else:
+            b[k] = 9
+    assert found == ref
+    assert a.items() == b.items()
+    assert a.stats() == b.stats()
+    clk = FakeClock(0)
+    t = LRUCache(4, clock=clk)
+    lru_put_c(t, ["x"], 1, 5 * SEC)   # explicit TTL in ns through the cdef API
+    lru_put_c(t, ["y"], 1, 0)         # 0 = never expires
+    clk.now = 5 * SEC
+    assert t.items() == [("y", 1)]

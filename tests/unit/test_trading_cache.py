@@ -321,3 +321,16 @@ def test_closed_capacity_bounds_memory():
         c.update_position(p)
     assert c.positions() == [ps[2]]
     assert c.positions_closed_count() == 1
+
+
+def test_cdef_record_api():
+    from alphaforge._core.bench_cache import append_quotes_c, latest_bid_sum_c
+
+    c = Cache(tick_capacity=50)
+    recs = quote_records(EURUSD, 120)
+    assert append_quotes_c(c, recs) == 120
+    # reference: the 30 latest bids, computed from the input array
+    assert latest_bid_sum_c(c, EURUSD.index, 30) == int(recs["bid_price"][-30:].sum())
+    # asking for more than stored stops at the capacity
+    assert latest_bid_sum_c(c, EURUSD.index, 1000) == int(recs["bid_price"][-50:].sum())
+    assert latest_bid_sum_c(c, GBPUSD.index, 5) == 0
