@@ -3,8 +3,10 @@
 Every loader reads a file (plain, ``.gz``, ``.zip`` or ``.zst``; compression is picked by the file
 name) with ``pyarrow.csv`` as *string* columns (multi-threaded) and converts each column with the
 exact ``nogil`` parsers of ``alphaforge._core.parsing`` -- no Python object per row, no float round
-trip. The result is a numpy record array of ``TRADE_TICK_DTYPE``, ``QUOTE_TICK_DTYPE``,
-``BAR_DTYPE`` or ``ORDER_BOOK_DELTA_DTYPE``:
+trip (``load_csv`` parses plain numeric files straight from the bytes, see its docstring). Records
+are built by the shared ``alphaforge._core.columnar`` builders from the raw int64 columns. The
+result is a numpy record array of ``TRADE_TICK_DTYPE``, ``QUOTE_TICK_DTYPE``, ``BAR_DTYPE`` or
+``ORDER_BOOK_DELTA_DTYPE``:
 
 * prices/sizes are raw int64 at scale 10^9 with the instrument's precision; a value with more
   non-zero decimals than the precision raises ``LoaderError`` (never silently rounded). When no
@@ -41,9 +43,6 @@ from alphaforge._core.columnar import (
     deltas_from_arrays,
     quotes_from_arrays,
     trades_from_arrays,
-)
-from alphaforge._core.records import (
-    QUOTE_TICK_DTYPE,
 )
 
 __all__ = [
@@ -1337,16 +1336,9 @@ def load_fxcm_bars(bid_source: Source, ask_source: Source, instrument: Any = Non
         return bid, ask
     if output != "quotes":
         raise ValueError(f"output must be 'bars' or 'quotes', was {output!r}")
-    iid = tg_bid.instrument_id
-    out = np.zeros(len(bid), dtype=QUOTE_TICK_DTYPE)
-    out["ts_event"] = bid["ts_event"]
-    out["ts_init"] = bid["ts_event"]
-    out["bid_price"] = bid["close"]
-    out["ask_price"] = ask["close"]
-    out["instrument_id"] = iid
-    out["price_prec"] = pp
-    out["size_prec"] = tg_bid.size_precision or 0
-    return out
+    return quotes_from_arrays(bid["ts_event"], bid["close"], ask["close"], price_precision=pp,
+                              size_precision=tg_bid.size_precision or 0, instrument_id=tg_bid.instrument_id,
+                              raw=True)
 
 
 # ------------------------------------------------------------------------------------------------
