@@ -91,6 +91,8 @@ cdef int64_t NS_S = 1_000_000_000
 cdef int64_t NS_DAY = 86_400 * NS_S
 cdef int64_t WEEK_ORIGIN_NS = 4 * NS_DAY       # Monday 1970-01-05 00:00 UTC
 cdef af_i128 SCALE = 1_000_000_000
+# Guard against a clock jump emitting an absurd number of flat bars (fill_empty): on_time raises.
+cdef int64_t MAX_FLAT_BARS = 100_000_000
 
 AGGREGATIONS = {
     "TICK": AGG_TICK, "TICK_IMBALANCE": AGG_TICK_IMBALANCE, "TICK_RUNS": AGG_TICK_RUNS,
@@ -846,6 +848,12 @@ cdef class TimeBarAggregator(BarAggregator):
 
     cpdef Py_ssize_t on_time(self, int64_t ts_ns) except -1:
         cdef Py_ssize_t before = self.st.n_out
+        if (self.st.fill_empty and (self.st.has_close or self.st.has_bar) and ts_ns > self.st.cur_end
+                and (ts_ns - self.st.cur_end) / self.st.interval_ns > MAX_FLAT_BARS):
+            raise ValueError(
+                f"on_time({ts_ns}): {self.spec.text} with fill_empty would emit more than "
+                f"{MAX_FLAT_BARS:,} flat bars at once"
+            )
         _time_advance(&self.st, ts_ns)
         self._check()
         return self.st.n_out - before
@@ -1081,7 +1089,8 @@ def aggregate(records, spec, *, uint32_t bar_type_id=0, price_precision=None, si
     if close_last:
         if not is_time and agg.spec.aggregation != 0:
             raise ValueError(f"close_last applies to time bars only, not {agg.spec.text}")
-        agg.on_time(agg.next_close_ns())
+        if agg.next_close_ns() != INT64_MAX:
+            agg.on_time(agg.next_close_ns())
     return agg.pop_bars()
 
 
@@ -1106,6 +1115,6 @@ def aggregate_bars(bars, spec, *, uint32_t bar_type_id=0, price_precision=None, 
         origin_ns=origin_ns, fill_empty=fill_empty,
     )
     agg.process(bars)
-    if close_last:
+    if close_last and agg.next_close_ns() != INT64_MAX:
         agg.on_time(agg.next_close_ns())
     return agg.pop_bars()

@@ -602,3 +602,13 @@ def test_empty_input():
     for spec in ("1-MINUTE-LAST", "10-TICK-LAST", "1-RENKO-LAST"):
         out = aggregate(e, spec)
         assert out.dtype == BAR_DTYPE and len(out) == 0
+
+
+def test_fill_empty_clock_jump_guard():
+    agg = make_aggregator("1-MILLISECOND-LAST", {"fill_empty": True})
+    agg.update(0, S, S)
+    with pytest.raises(ValueError, match="more than 100,000,000 flat bars"):
+        agg.on_time(2**63 - 1)
+    assert agg.on_time(S) == 1000          # 1 real bar + 999 flat ones, ending at 1 s
+    out = agg.pop_bars()
+    assert out["ts_event"][[0, -1]].tolist() == [1_000_000, S] and out["volume"][1:].sum() == 0
