@@ -270,6 +270,7 @@ class ParquetCatalog:
         """
         data_type = _data_type_of(records, data_type)
         key = _key_of(instrument)
+        _interned_index(data_type, key)          # a key that could not be read back is refused now
         policy = on_overlap or self.on_overlap
         if policy not in ("reject", "dedup"):
             raise ValueError(f"on_overlap must be 'reject' or 'dedup', was {policy!r}")

@@ -264,3 +264,12 @@ def test_bad_arguments(tmp_path):
         ParquetCatalog(tmp_path, on_overlap="replace")
     assert cat.query("trades").dtype == TRADE_TICK_DTYPE and len(cat.query("trades")) == 0
     assert list(cat.stream("trades")) == []
+
+
+def test_keys_are_validated_before_writing(tmp_path):
+    cat = ParquetCatalog(tmp_path)
+    with pytest.raises(ValueError, match="BarType"):
+        cat.write(np.zeros(1, dtype=BAR_DTYPE), "notabartype")
+    with pytest.raises(ValueError, match="InstrumentId"):
+        cat.write(synthetic_trades(2, 1), "novenue")
+    assert not any(tmp_path.rglob("*.parquet"))
