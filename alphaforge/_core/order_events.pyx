@@ -205,97 +205,95 @@ cdef bint _is_limit_kind(int t) noexcept:
 
 
 cdef int validate_initialized(OrderInitialized e) except -1:
+    # messages are built only when raising (this runs for every order the factory makes)
     cdef int t = e.order_type_c
-    cdef str who = f"order {e.client_order_id}"
-    cdef str tname
     if e.side_c != 1 and e.side_c != 2:
-        raise ValueError(f"{who}: invalid side {e.side_c}: expected BUY (1) or SELL (2)")
+        raise ValueError(f"order {e.client_order_id}: invalid side {e.side_c}: expected BUY (1) or SELL (2)")
     if t < 1 or t > 9:
-        raise ValueError(f"{who}: invalid order_type {t}: expected 1-9 (OrderType)")
-    tname = OrderType(t).name
+        raise ValueError(f"order {e.client_order_id}: invalid order_type {t}: expected 1-9 (OrderType)")
     if e.time_in_force_c < 1 or e.time_in_force_c > 7:
-        raise ValueError(f"{who}: invalid time_in_force {e.time_in_force_c}: expected 1-7 (TimeInForce)")
+        raise ValueError(f"order {e.client_order_id}: invalid time_in_force {e.time_in_force_c}: expected 1-7 (TimeInForce)")
     if e.quantity_raw <= 0:
-        raise ValueError(f"{who}: quantity must be positive, got {raw_to_str(e.quantity_raw, e.qty_prec)}")
+        raise ValueError(f"order {e.client_order_id}: quantity must be positive, got {raw_to_str(e.quantity_raw, e.qty_prec)}")
     if e.qty_prec > 9 or e.px_prec > 9:
-        raise ValueError(f"{who}: precision must be 0-9 (qty_prec={e.qty_prec}, px_prec={e.px_prec})")
+        raise ValueError(f"order {e.client_order_id}: precision must be 0-9 (qty_prec={e.qty_prec}, px_prec={e.px_prec})")
     if e.quantity_raw % AF_POW10[9 - e.qty_prec] != 0:
-        raise ValueError(f"{who}: quantity raw {e.quantity_raw} has more decimals than qty_prec={e.qty_prec}")
+        raise ValueError(f"order {e.client_order_id}: quantity raw {e.quantity_raw} has more decimals than qty_prec={e.qty_prec}")
     # time in force
     if e.time_in_force_c == TIF_GTD:
         if e.expire_time_ns <= 0:
-            raise ValueError(f"{who}: time_in_force GTD requires expire_time_ns > 0")
+            raise ValueError(f"order {e.client_order_id}: time_in_force GTD requires expire_time_ns > 0")
         if e.expire_time_ns <= e.ts_init:
-            raise ValueError(f"{who}: expire_time_ns {e.expire_time_ns} is not after ts_init {e.ts_init}")
+            raise ValueError(f"order {e.client_order_id}: expire_time_ns {e.expire_time_ns} is not after ts_init {e.ts_init}")
         if t == OT_MARKET:
-            raise ValueError(f"{who}: time_in_force GTD is not valid for a MARKET order")
+            raise ValueError(f"order {e.client_order_id}: time_in_force GTD is not valid for a MARKET order")
     elif e.expire_time_ns != 0:
-        raise ValueError(f"{who}: expire_time_ns given but time_in_force is "
+        raise ValueError(f"order {e.client_order_id}: expire_time_ns given but time_in_force is "
                          f"{TimeInForce(e.time_in_force_c).name}; use GTD")
     # price / trigger presence
     if _needs_price(t) and not e.has_price:
-        raise ValueError(f"{who}: price is required for a {tname} order")
+        raise ValueError(f"order {e.client_order_id}: price is required for a {_TYPES[t].name} order")
     if _forbids_price(t) and e.has_price:
-        raise ValueError(f"{who}: price is not valid for a {tname} order")
+        raise ValueError(f"order {e.client_order_id}: price is not valid for a {_TYPES[t].name} order")
     if _needs_trigger(t) and not e.has_trigger:
-        raise ValueError(f"{who}: trigger_price is required for a {tname} order")
+        raise ValueError(f"order {e.client_order_id}: trigger_price is required for a {_TYPES[t].name} order")
     if (t == OT_MARKET or t == OT_LIMIT or t == OT_MARKET_TO_LIMIT) and e.has_trigger:
-        raise ValueError(f"{who}: trigger_price is not valid for a {tname} order")
+        raise ValueError(f"order {e.client_order_id}: trigger_price is not valid for a {_TYPES[t].name} order")
     if e.trigger_type_c < 0 or e.trigger_type_c > 4:
-        raise ValueError(f"{who}: invalid trigger_type {e.trigger_type_c}: expected 0-4 (TriggerType)")
+        raise ValueError(f"order {e.client_order_id}: invalid trigger_type {e.trigger_type_c}: expected 0-4 (TriggerType)")
     if e.has_price and e.price_raw % AF_POW10[9 - e.px_prec] != 0:
-        raise ValueError(f"{who}: price raw {e.price_raw} has more decimals than px_prec={e.px_prec}")
+        raise ValueError(f"order {e.client_order_id}: price raw {e.price_raw} has more decimals than px_prec={e.px_prec}")
     if e.has_trigger and e.trigger_price_raw % AF_POW10[9 - e.px_prec] != 0:
-        raise ValueError(f"{who}: trigger_price raw {e.trigger_price_raw} has more decimals than px_prec={e.px_prec}")
+        raise ValueError(f"order {e.client_order_id}: trigger_price raw {e.trigger_price_raw} has more decimals than px_prec={e.px_prec}")
     # flags
     if e.post_only and not _is_limit_kind(t):
-        raise ValueError(f"{who}: post_only is not valid for a {tname} order")
+        raise ValueError(f"order {e.client_order_id}: post_only is not valid for a {_TYPES[t].name} order")
     if e.post_only and (e.time_in_force_c == TIF_IOC or e.time_in_force_c == TIF_FOK):
-        raise ValueError(f"{who}: post_only cannot be combined with time_in_force "
+        raise ValueError(f"order {e.client_order_id}: post_only cannot be combined with time_in_force "
                          f"{TimeInForce(e.time_in_force_c).name}")
     if e.display_qty_raw != -1:
         if e.display_qty_raw < 0:
-            raise ValueError(f"{who}: display_qty must be >= 0")
+            raise ValueError(f"order {e.client_order_id}: display_qty must be >= 0")
         if not _is_limit_kind(t):
-            raise ValueError(f"{who}: display_qty is not valid for a {tname} order")
+            raise ValueError(f"order {e.client_order_id}: display_qty is not valid for a {_TYPES[t].name} order")
         if e.display_qty_raw > e.quantity_raw:
-            raise ValueError(f"{who}: display_qty {raw_to_str(e.display_qty_raw, e.qty_prec)} exceeds "
+            raise ValueError(f"order {e.client_order_id}: display_qty {raw_to_str(e.display_qty_raw, e.qty_prec)} exceeds "
                              f"quantity {raw_to_str(e.quantity_raw, e.qty_prec)}")
     # trailing
     if _is_trailing(t):
         if e.trailing_offset_type_c < TOFF_PRICE or e.trailing_offset_type_c > TOFF_TICKS:
-            raise ValueError(f"{who}: trailing_offset_type must be PRICE, BASIS_POINTS or TICKS for a "
-                             f"{tname} order, got {e.trailing_offset_type_c}")
+            raise ValueError(f"order {e.client_order_id}: trailing_offset_type must be PRICE, BASIS_POINTS or TICKS for a "
+                             f"{_TYPES[t].name} order, got {e.trailing_offset_type_c}")
         if e.trailing_offset_raw <= 0:
-            raise ValueError(f"{who}: trailing_offset must be positive, got "
+            raise ValueError(f"order {e.client_order_id}: trailing_offset must be positive, got "
                              f"{offset_to_decimal(e.trailing_offset_raw)}")
         if t == OT_TRAILING_STOP_LIMIT and e.limit_offset_raw < 0:
-            raise ValueError(f"{who}: limit_offset must be >= 0, got {offset_to_decimal(e.limit_offset_raw)}")
+            raise ValueError(f"order {e.client_order_id}: limit_offset must be >= 0, got {offset_to_decimal(e.limit_offset_raw)}")
         if t == OT_TRAILING_STOP_MARKET and e.limit_offset_raw != 0:
-            raise ValueError(f"{who}: limit_offset is not valid for a TRAILING_STOP_MARKET order")
+            raise ValueError(f"order {e.client_order_id}: limit_offset is not valid for a TRAILING_STOP_MARKET order")
         if e.trailing_offset_type_c == TOFF_TICKS:
             if e.trailing_offset_raw % 1000000000 != 0 or e.limit_offset_raw % 1000000000 != 0:
-                raise ValueError(f"{who}: TICKS offsets must be whole numbers of ticks")
+                raise ValueError(f"order {e.client_order_id}: TICKS offsets must be whole numbers of ticks")
         elif e.trailing_offset_type_c == TOFF_PRICE:
             if (e.trailing_offset_raw % AF_POW10[9 - e.px_prec] != 0
                     or e.limit_offset_raw % AF_POW10[9 - e.px_prec] != 0):
-                raise ValueError(f"{who}: PRICE offsets have more decimals than the price precision {e.px_prec}")
+                raise ValueError(f"order {e.client_order_id}: PRICE offsets have more decimals than the price precision {e.px_prec}")
         if e.has_activation and e.activation_price_raw % AF_POW10[9 - e.px_prec] != 0:
-            raise ValueError(f"{who}: activation_price has more decimals than px_prec={e.px_prec}")
+            raise ValueError(f"order {e.client_order_id}: activation_price has more decimals than px_prec={e.px_prec}")
     else:
         if e.trailing_offset_type_c != TOFF_NONE or e.trailing_offset_raw != 0 or e.limit_offset_raw != 0:
-            raise ValueError(f"{who}: trailing_offset/limit_offset are only valid for trailing stop orders")
+            raise ValueError(f"order {e.client_order_id}: trailing_offset/limit_offset are only valid for trailing stop orders")
         if e.has_activation:
-            raise ValueError(f"{who}: activation_price is only valid for trailing stop orders")
+            raise ValueError(f"order {e.client_order_id}: activation_price is only valid for trailing stop orders")
     # contingency
     if e.contingency_type_c < 0 or e.contingency_type_c > 3:
-        raise ValueError(f"{who}: invalid contingency_type {e.contingency_type_c}")
+        raise ValueError(f"order {e.client_order_id}: invalid contingency_type {e.contingency_type_c}")
     if e.contingency_type_c != CONT_NONE and not e.linked_order_ids:
-        raise ValueError(f"{who}: contingency {ContingencyType(e.contingency_type_c).name} needs linked_order_ids")
+        raise ValueError(f"order {e.client_order_id}: contingency {ContingencyType(e.contingency_type_c).name} needs linked_order_ids")
     if e.linked_order_ids is not None and e.client_order_id in e.linked_order_ids:
-        raise ValueError(f"{who}: linked_order_ids contains the order itself")
+        raise ValueError(f"order {e.client_order_id}: linked_order_ids contains the order itself")
     if e.parent_order_id is not None and e.parent_order_id == e.client_order_id:
-        raise ValueError(f"{who}: parent_order_id is the order itself")
+        raise ValueError(f"order {e.client_order_id}: parent_order_id is the order itself")
     return 0
 
 

@@ -130,6 +130,10 @@ cdef int64_t _fixed_arg(object value, bint is_price, int inst_prec, str field, i
                              f"instrument with factory.register_instrument(...), pass a cache, or pass a {kind}")
         if isinstance(value, float):
             raw = f64_to_raw_checked(<double>value, inst_prec, field)
+        elif type(value) is int:
+            if value > 9_200_000_000 or value < -9_200_000_000:
+                raise ValueError(f"invalid {field} {value!r}: out of range")
+            raw = <int64_t>value * 1000000000
         else:
             raw = _dec_to_raw(value, field)
             if raw % AF_POW10[9 - inst_prec] != 0:
