@@ -129,7 +129,9 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
         if mant % div != 0:
             return PARSE_TOO_PRECISE
         raw = <int64_t>(mant // div)
-    if raw != 0 and raw % AF_POW10[9 - precision] != 0:
+    # raw = mant * 10^(exp10 + 9) is a multiple of 10^(9 - precision) whenever exp10 >= -precision;
+    # only values written with more decimals than that (trailing zeros or not) need the check
+    if exp10 < -precision and raw != 0 and raw % AF_POW10[9 - precision] != 0:
         return PARSE_TOO_PRECISE
     # significant decimals of the value (for precision inference; skipped when not wanted)
     k = 0
