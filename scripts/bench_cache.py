@@ -145,6 +145,21 @@ def run(rounds: int, n: int, only: set[str] | None) -> dict:
         for impl, dt in best.items():
             print(f"  {impl:<11} {dt / n:8.1f} ns/op  ratio {dt / base:5.2f}x")
         results[name] = {k: v / base for k, v in best.items()}
+    if not only or "cdef" in only:
+        from alphaforge._core.bench_cache import lru_mix_c
+
+        best_c = best_py = None
+        for _ in range(rounds):
+            c = LRUCache(10_000)
+            t0 = time.perf_counter_ns()
+            lru_mix_c(c, w["mix_ops"], 1)
+            dt = time.perf_counter_ns() - t0
+            best_c = dt if best_c is None else min(best_c, dt)
+            dt = loop_mix(LRUCache(10_000), w["mix_ops"])
+            best_py = dt if best_py is None else min(best_py, dt)
+        print("W-mix through the cdef API (C loop, get_c/put_c) vs the Python loop:")
+        print(f"  cdef        {best_c / n:8.1f} ns/op")
+        print(f"  python      {best_py / n:8.1f} ns/op")
     return results
 
 
