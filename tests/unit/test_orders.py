@@ -7,6 +7,8 @@ behaviour the issue asks for); every (status, event) pair is checked against it.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alphaforge._core.clock import TestClock
 from alphaforge._core.currency import Currency, Money
@@ -509,3 +511,77 @@ def test_to_dict_and_repr():
     assert d["side"] == "SELL" and d["order_type"] == "LIMIT" and d["price"] == "10.10"
     assert d["status"] == "INITIALIZED" and d["post_only"] is True and d["avg_px"] is None
     assert "O-S-001-1" in repr(o) and "10.10" in repr(o)
+
+
+# ------------------------------------------------------------------------------ model-based check
+
+PENDING = {S.PENDING_UPDATE, S.PENDING_CANCEL}
+NOT_LIVE = {S.INITIALIZED, S.DENIED, S.REJECTED, S.FILLED, S.CANCELED, S.EXPIRED}
+STEP_NAMES = list(EVENT_TARGET) + ["updated", "modify_rejected", "cancel_rejected"]
+
+
+class RefOrder:
+    """Plain-Python reference of the rules in the orders module docs (quantities in units)."""
+
+    def __init__(self, qty):
+        self.qty, self.filled, self.status, self.prior = qty, 0, S.INITIALIZED, S.INITIALIZED
+
+    def step(self, name, n):
+        if name in ("partial", "full"):
+            new = self.filled + n
+            target = S.FILLED if new == self.qty else S.PARTIALLY_FILLED
+            if target not in REFERENCE[self.status]:
+                return InvalidStateTrigger
+            if new > self.qty:
+                return OrderOverfillError
+            self.filled, self.status = new, target
+        elif name == "updated":
+            if self.status in NOT_LIVE:
+                return InvalidStateTrigger
+            if n <= self.filled:
+                return ValueError
+            self.qty = n
+            if self.status == S.PENDING_UPDATE:
+                self.status = self.prior
+        elif name in ("modify_rejected", "cancel_rejected"):
+            if self.status in (S.INITIALIZED, S.DENIED):
+                return InvalidStateTrigger
+            pending = S.PENDING_UPDATE if name == "modify_rejected" else S.PENDING_CANCEL
+            if self.status == pending:
+                self.status = self.prior
+        else:
+            target = EVENT_TARGET[name]
+            if target not in REFERENCE[self.status]:
+                return InvalidStateTrigger
+            if target in PENDING and self.status not in PENDING:
+                self.prior = self.status
+            self.status = target
+        return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(STEP_NAMES), st.integers(1, 12)), max_size=14))
+def test_random_event_sequences_match_reference(steps):
+    o = stop_limit_order(qty="10")
+    ev = Ev(o)
+    ref = RefOrder(10)
+    for name, n in steps:
+        if name in ("partial", "full"):
+            event = ev.fill(str(n))
+        elif name == "updated":
+            event = ev.updated(str(n))
+        else:
+            event = getattr(ev, name)()
+        expected = ref.step(name, n)
+        count = o.event_count
+        if expected is None:
+            o.apply(event)
+            assert o.event_count == count + 1
+        else:
+            with pytest.raises(expected):
+                o.apply(event)
+            assert o.event_count == count
+        assert o.status == ref.status
+        assert o.filled_qty_raw == ref.filled * 10**9
+        assert o.quantity_raw == ref.qty * 10**9
+        assert o.leaves_qty_raw == (ref.qty - ref.filled) * 10**9
