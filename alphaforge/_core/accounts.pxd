@@ -1,6 +1,6 @@
 # Accounts: balances per currency (total / locked / free, raw int64 at 10^9), CASH and MARGIN
 # rules, and the AccountState event every change produces.
-from libc.stdint cimport int64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 
 from alphaforge._core.currency cimport Currency, Money
 from alphaforge._core.identifiers cimport AccountId, InstrumentId
@@ -42,6 +42,30 @@ cdef class _Ledger:
     cdef Currency currency
     cdef int64_t total
     cdef int64_t locked
+    cdef int32_t slot              # index in Account._currencies
+
+
+# The event log is kept in C arrays (no per-event Python objects, nothing for the GC to scan);
+# AccountState objects are built from it on access.
+cdef struct _RecC:
+    int64_t ts_event
+    int32_t reason                 # index in Account._reasons
+    uint8_t reported
+    Py_ssize_t bal_start
+    Py_ssize_t bal_n
+    Py_ssize_t mar_start
+    Py_ssize_t mar_n
+
+cdef struct _BalC:
+    int32_t slot
+    int64_t total
+    int64_t locked
+
+cdef struct _MarC:
+    uint32_t instrument            # InstrumentId.index
+    int32_t slot
+    int64_t initial
+    int64_t maintenance
 
 
 cdef class Account:
@@ -50,8 +74,15 @@ cdef class Account:
     cdef readonly Currency base_currency
     """None for a multi-currency account; else every balance must be in this currency."""
     cdef readonly bint allow_borrowing
-    cdef readonly list events
-    """AccountState events, oldest first (one per change)."""
+    cdef list _currencies          # ledger slot -> Currency
+    cdef list _reasons
+    cdef dict _reason_idx
+    cdef _RecC* _recs
+    cdef Py_ssize_t _nrec, _caprec
+    cdef _BalC* _bals
+    cdef Py_ssize_t _nbal, _capbal
+    cdef _MarC* _mars
+    cdef Py_ssize_t _nmar, _capmar
     cdef dict _ledgers             # currency code -> _Ledger (insertion order = first use)
     cdef dict _locks               # (InstrumentId, currency code) -> raw locked for open orders
 
@@ -59,13 +90,17 @@ cdef class Account:
     cdef int _check_currency(self, Currency currency) except -1
     cdef int _add_total(self, Currency currency, int64_t delta) except -1
     cdef int _lock_c(self, InstrumentId instrument_id, Currency currency, int64_t raw) except -1
-    cdef list _margins_snapshot(self)
+    cdef int _push_margin(self, uint32_t instrument, int32_t slot, int64_t initial, int64_t maintenance) except -1
+    cdef int _push_margins(self) except -1
+    cdef AccountState _state(self, Py_ssize_t i)
+    cdef int _record(self, str reason, int64_t ts_event, bint reported) except -1
     cdef Currency _cur_arg(self, object currency)
     cdef AccountState _emit(self, str reason, int64_t ts_event, bint reported)
     cpdef int64_t free_raw(self, Currency currency) except? -1
     cpdef int64_t total_raw(self, Currency currency) except? -1
     cpdef int64_t locked_raw(self, Currency currency) except? -1
-    cdef AccountState apply_fill_c(
+    # Settle a fill from raw values and record the AccountState (materialize it with last_event).
+    cdef int apply_fill_c(
         self,
         Instrument instrument,
         int side,
@@ -75,7 +110,7 @@ cdef class Account:
         Currency commission_currency,
         Position position,
         int64_t ts_event,
-    )
+    ) except -1
 
 
 cdef class CashAccount(Account):

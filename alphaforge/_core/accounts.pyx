@@ -35,8 +35,9 @@ Amounts computed from prices (notional, margins, fees) are doubles rounded half 
 the currency's precision. ``base_currency=None`` makes a multi-currency account; with a base
 currency every amount must be in it (other currencies raise ValueError).
 """
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from libc.math cimport fabs, isfinite
-from libc.stdint cimport INT64_MAX, int64_t
+from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint32_t
 
 from alphaforge._core.currency cimport Currency, Money
 from alphaforge._core.fixed cimport Price, Quantity, f64_to_raw, raw_round
@@ -51,13 +52,16 @@ cdef enum:
     _SELL = 2
 
 
+cdef tuple _ACCOUNT_TYPES = (None, AccountType.CASH, AccountType.MARGIN)
+
+
 class AccountBalanceNegative(ValueError):
     """A cash balance would go negative, or a lock would exceed the free balance."""
 
 
-cdef inline int64_t _add(int64_t a, int64_t b, str what) except? -1:
+cdef inline int64_t _add(int64_t a, int64_t b, object account_id, str code) except? -1:
     if (b > 0 and a > INT64_MAX - b) or (b < 0 and a < -INT64_MAX - b):
-        raise OverflowError(f"{what} overflow adding raw amounts {a} and {b}")
+        raise OverflowError(f"account {account_id} {code} balance overflow adding raw amounts {a} and {b}")
     return a + b
 
 
@@ -260,7 +264,9 @@ cdef class Account:
         self.id = account_id
         self.base_currency = base_currency
         self.allow_borrowing = allow_borrowing
-        self.events = []
+        self._currencies = []
+        self._reasons = []
+        self._reason_idx = {}
         self._ledgers = {}
         self._locks = {}
         if isinstance(starting_balances, (str, Money)):
@@ -284,6 +290,8 @@ cdef class Account:
         if led is None:
             self._check_currency(currency)
             led = _Ledger(currency)
+            led.slot = <int32_t>len(self._currencies)
+            self._currencies.append(currency)
             self._ledgers[currency.code] = led
         return led
 
@@ -297,7 +305,7 @@ cdef class Account:
 
     cdef int _add_total(self, Currency currency, int64_t delta) except -1:
         cdef _Ledger led = self._ledger(currency)
-        led.total = _add(led.total, delta, f"account {self.id} {currency.code} balance")
+        led.total = _add(led.total, delta, self.id, currency.code)
         return 0
 
     cdef int _lock_c(self, InstrumentId instrument_id, Currency currency, int64_t raw) except -1:
@@ -322,26 +330,113 @@ cdef class Account:
         led.locked += raw
         return 0
 
-    cdef list _margins_snapshot(self):
-        return []
+    def __dealloc__(self):
+        PyMem_Free(self._recs)
+        PyMem_Free(self._bals)
+        PyMem_Free(self._mars)
 
-    cdef AccountState _emit(self, str reason, int64_t ts_event, bint reported):
-        cdef list balances = []
+    cdef int _push_margin(self, uint32_t instrument, int32_t slot, int64_t initial, int64_t maintenance) except -1:
+        cdef void* mem
+        cdef Py_ssize_t cap
+        if self._nmar == self._capmar:
+            cap = 64 if self._capmar == 0 else self._capmar * 2
+            mem = PyMem_Realloc(self._mars, cap * sizeof(_MarC))
+            if mem == NULL:
+                raise MemoryError()
+            self._mars = <_MarC*>mem
+            self._capmar = cap
+        self._mars[self._nmar].instrument = instrument
+        self._mars[self._nmar].slot = slot
+        self._mars[self._nmar].initial = initial
+        self._mars[self._nmar].maintenance = maintenance
+        self._nmar += 1
+        return 0
+
+    cdef int _push_margins(self) except -1:
+        return 0
+
+    cdef int _record(self, str reason, int64_t ts_event, bint reported) except -1:
+        cdef void* mem
+        cdef Py_ssize_t cap, nb = len(self._ledgers)
         cdef _Ledger led
+        cdef object ri = self._reason_idx.get(reason)
+        if ri is None:
+            ri = len(self._reasons)
+            self._reasons.append(reason)
+            self._reason_idx[reason] = ri
+        if self._nrec == self._caprec:
+            cap = 64 if self._caprec == 0 else self._caprec * 2
+            mem = PyMem_Realloc(self._recs, cap * sizeof(_RecC))
+            if mem == NULL:
+                raise MemoryError()
+            self._recs = <_RecC*>mem
+            self._caprec = cap
+        if self._nbal + nb > self._capbal:
+            cap = 64 if self._capbal == 0 else self._capbal * 2
+            while cap < self._nbal + nb:
+                cap *= 2
+            mem = PyMem_Realloc(self._bals, cap * sizeof(_BalC))
+            if mem == NULL:
+                raise MemoryError()
+            self._bals = <_BalC*>mem
+            self._capbal = cap
+        cdef _RecC* r = &self._recs[self._nrec]
+        r.ts_event = ts_event
+        r.reason = <int32_t>ri
+        r.reported = reported
+        r.bal_start = self._nbal
+        r.bal_n = nb
         for led in self._ledgers.values():
-            balances.append(_balance_of(led))
+            self._bals[self._nbal].slot = led.slot
+            self._bals[self._nbal].total = led.total
+            self._bals[self._nbal].locked = led.locked
+            self._nbal += 1
+        r.mar_start = self._nmar
+        self._push_margins()
+        r = &self._recs[self._nrec]          # _push_margins does not move _recs, re-take for clarity
+        r.mar_n = self._nmar - r.mar_start
+        self._nrec += 1
+        return 0
+
+    cdef AccountState _state(self, Py_ssize_t i):
+        if i < 0 or i >= self._nrec:
+            raise IndexError(f"account {self.id} has no event {i}")
+        cdef _RecC r = self._recs[i]
+        cdef list balances = []
+        cdef list margins = []
+        cdef AccountBalance b
+        cdef MarginBalance mb
+        cdef Currency cur
+        cdef Py_ssize_t k
+        for k in range(r.bal_start, r.bal_start + r.bal_n):
+            cur = <Currency>self._currencies[self._bals[k].slot]
+            b = AccountBalance.__new__(AccountBalance)
+            b.total = Money.from_raw_c(self._bals[k].total, cur)
+            b.locked = Money.from_raw_c(self._bals[k].locked, cur)
+            b.free = Money.from_raw_c(self._bals[k].total - self._bals[k].locked, cur)
+            balances.append(b)
+        for k in range(r.mar_start, r.mar_start + r.mar_n):
+            cur = <Currency>self._currencies[self._mars[k].slot]
+            mb = MarginBalance.__new__(MarginBalance)
+            mb.initial = Money.from_raw_c(self._mars[k].initial, cur)
+            mb.maintenance = Money.from_raw_c(self._mars[k].maintenance, cur)
+            mb.instrument_id = InstrumentId.from_index_c(self._mars[k].instrument)
+            margins.append(mb)
         cdef AccountState s = AccountState.__new__(AccountState)
         s.account_id = self.id
-        s.account_type = AccountType(self.account_type_c)
+        s.account_type = _ACCOUNT_TYPES[self.account_type_c]
         s.base_currency = self.base_currency
         s.balances = balances
-        s.margins = self._margins_snapshot()
-        s.is_reported = reported
-        s.reason = reason
-        s.ts_event = ts_event
-        s.ts_init = ts_event
-        self.events.append(s)
+        s.margins = margins
+        s.is_reported = r.reported
+        s.reason = self._reasons[r.reason]
+        s.ts_event = r.ts_event
+        s.ts_init = r.ts_event
         return s
+
+    cdef AccountState _emit(self, str reason, int64_t ts_event, bint reported):
+        self._record(reason, ts_event, reported)
+        return self._state(self._nrec - 1)
 
     cdef Currency _cur_arg(self, object currency):
         if currency is None:
@@ -360,16 +455,21 @@ cdef class Account:
     @property
     def account_type(self):
         """AccountType (CASH or MARGIN)."""
-        return AccountType(self.account_type_c)
+        return _ACCOUNT_TYPES[self.account_type_c]
+
+    @property
+    def events(self) -> list:
+        """AccountState events, oldest first (one per change; built from the compact log)."""
+        return [self._state(i) for i in range(self._nrec)]
 
     @property
     def last_event(self):
         """The most recent AccountState."""
-        return self.events[len(self.events) - 1]
+        return self._state(self._nrec - 1)
 
     @property
     def event_count(self) -> int:
-        return len(self.events)
+        return self._nrec
 
     def currencies(self) -> list:
         """Currencies with a balance, in first-use order."""
@@ -431,7 +531,7 @@ cdef class Account:
         """Add ``amount`` (Money or string; negative to withdraw, e.g. funding payments) to the total."""
         cdef Money m = _money_arg(amount, "adjustment")
         self._check_currency(m.currency)
-        cdef int64_t new = _add(self.total_raw(m.currency), m.raw, f"account {self.id} {m.currency.code} balance")
+        cdef int64_t new = _add(self.total_raw(m.currency), m.raw, self.id, m.currency.code)
         if new < 0 and self.account_type_c == ACCOUNT_CASH and not self.allow_borrowing:
             raise AccountBalanceNegative(
                 f"adjustment {m} would make cash account {self.id} balance negative ({Money.from_raw_c(new, m.currency)})"
@@ -496,10 +596,11 @@ cdef class Account:
                     f"position {position.id} last applied trade {position.last_trade_id}, not fill {tid}: "
                     f"apply the fill to the position before the account"
                 )
-        return self.apply_fill_c(instrument, fr.side, fr.qty_raw, fr.px_raw, fr.commission_raw, comm_cur,
-                                 position, fr.ts_event)
+        self.apply_fill_c(instrument, fr.side, fr.qty_raw, fr.px_raw, fr.commission_raw, comm_cur,
+                          position, fr.ts_event)
+        return self._state(self._nrec - 1)
 
-    cdef AccountState apply_fill_c(
+    cdef int apply_fill_c(
         self,
         Instrument instrument,
         int side,
@@ -509,8 +610,8 @@ cdef class Account:
         Currency commission_currency,
         Position position,
         int64_t ts_event,
-    ):
-        raise NotImplementedError
+    ) except -1:
+        raise NotImplementedError("Account is abstract: use CashAccount or MarginAccount")
 
 
 cdef AccountBalance _balance_of(_Ledger led):
@@ -587,7 +688,7 @@ cdef class CashAccount(Account):
                     f"the long position {<double>held / 1e9:g} (allow_borrowing=False)")
         return None
 
-    cdef AccountState apply_fill_c(
+    cdef int apply_fill_c(
         self,
         Instrument instrument,
         int side,
@@ -597,7 +698,7 @@ cdef class CashAccount(Account):
         Currency commission_currency,
         Position position,
         int64_t ts_event,
-    ):
+    ) except -1:
         self._check_spot(instrument)
         if qty_raw <= 0:
             raise ValueError(f"invalid fill.last_qty raw {qty_raw} for {instrument.id}: must be > 0")
@@ -623,7 +724,7 @@ cdef class CashAccount(Account):
         cdef int64_t new
         for code, d in deltas.items():
             self._check_currency(<Currency>curs[code])
-            new = _add(self.total_raw(<Currency>curs[code]), d, f"account {self.id} {code} balance")
+            new = _add(self.total_raw(<Currency>curs[code]), d, self.id, code)
             if new < 0 and not self.allow_borrowing:
                 raise AccountBalanceNegative(
                     f"fill on {instrument.id} ({'BUY' if side == _BUY else 'SELL'} {<double>qty_raw / 1e9:g} @ "
@@ -632,7 +733,7 @@ cdef class CashAccount(Account):
                 )
         for code, d in deltas.items():
             self._add_total(<Currency>curs[code], d)
-        return self._emit("fill", ts_event, False)
+        return self._record("fill", ts_event, False)
 
 
 cdef class MarginAccount(Account):
@@ -728,46 +829,42 @@ cdef class MarginAccount(Account):
 
     def margin(self, InstrumentId instrument_id not None):
         """MarginBalance of one instrument, or None when it has no margin."""
-        for mb in self._margins_snapshot():
+        for mb in self.margins():
             if (<MarginBalance>mb).instrument_id == instrument_id:
                 return mb
         return None
 
     def margins(self) -> list:
         """MarginBalance per instrument with a non-zero initial or maintenance margin."""
-        return self._margins_snapshot()
-
-    cdef list _margins_snapshot(self):
-        cdef dict init = {}
-        cdef tuple key
-        cdef list out = []
-        cdef Currency cur
-        for key, raw in self._locks.items():
-            init[key[0]] = (key[1], raw)
-        cdef set seen = set()
-        cdef list order = []
-        for iid in init:
-            if iid not in seen:
-                seen.add(iid)
-                order.append(iid)
-        for iid in self._maint:
-            if iid not in seen:
-                seen.add(iid)
-                order.append(iid)
-        order.sort()
-        for iid in order:
-            mm = self._maint.get(iid)
-            if iid in init:
-                cur = (<_Ledger>self._ledgers[init[iid][0]]).currency
-                i_raw = init[iid][1]
-            else:
-                cur = (<Money>mm).currency
-                i_raw = 0
-            out.append(MarginBalance(Money.from_raw_c(i_raw, cur),
-                                     mm if mm is not None else Money.from_raw_c(0, cur), iid))
+        self._record("margins", 0, False)       # snapshot, then drop the record again
+        cdef list out = self._state(self._nrec - 1).margins
+        self._nrec -= 1
+        self._nbal = self._recs[self._nrec].bal_start
+        self._nmar = self._recs[self._nrec].mar_start
         return out
 
-    cdef AccountState apply_fill_c(
+    cdef int _push_margins(self) except -1:
+        """Log (index, slot, initial, maintenance) per instrument: instruments with order locks
+        first (lock order), then those with only a maintenance margin (first-set order)."""
+        if not self._locks and not self._maint:
+            return 0
+        cdef tuple key
+        cdef Money mm
+        cdef InstrumentId iid
+        cdef _Ledger led
+        for key, raw in self._locks.items():
+            iid = key[0]
+            led = self._ledgers[key[1]]
+            mm = self._maint.get(iid)
+            self._push_margin(iid.index, led.slot, raw, 0 if mm is None else mm.raw)
+        for iid, mm in self._maint.items():
+            if (iid, mm.currency.code) in self._locks:
+                continue
+            led = self._ledgers[mm.currency.code]
+            self._push_margin(iid.index, led.slot, 0, mm.raw)
+        return 0
+
+    cdef int apply_fill_c(
         self,
         Instrument instrument,
         int side,
@@ -777,7 +874,7 @@ cdef class MarginAccount(Account):
         Currency commission_currency,
         Position position,
         int64_t ts_event,
-    ):
+    ) except -1:
         if position is None:
             raise ValueError(
                 f"margin account {self.id}: apply_fill for {instrument.id} needs the position the fill was applied to"
@@ -791,4 +888,4 @@ cdef class MarginAccount(Account):
             self._add_total(position.pnl_currency, position.last_pnl_raw)
         if commission_currency is not None and commission_raw != 0:
             self._add_total(commission_currency, -commission_raw)
-        return self._emit("fill", ts_event, False)
+        return self._record("fill", ts_event, False)

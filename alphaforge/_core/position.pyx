@@ -76,7 +76,9 @@ cdef int _order_side_of(object fill) except -1:
     if s is None:
         s = getattr(fill, "side", None)
     cdef int side
-    if isinstance(s, str):
+    if isinstance(s, int) and -128 < s < 128:
+        side = s
+    elif isinstance(s, str):
         side = int(OrderSide.parse(s))
     else:
         try:
@@ -88,24 +90,43 @@ cdef int _order_side_of(object fill) except -1:
     return side
 
 
+cdef object _ORDER_FILLED = None      # alphaforge._core.order_events.OrderFilled, looked up lazily
+cdef bint _ORDER_FILLED_CHECKED = False
+
+
+cdef int _read_raw_fields(object fill, FillRaw* out) except -1:
+    # OrderFilled C fields (Python ints): no Price/Quantity/Money objects
+    out.side = fill.side
+    if out.side != _BUY and out.side != _SELL:
+        raise ValueError(f"invalid fill.side {out.side!r}: expected 1 (BUY) or 2 (SELL)")
+    out.qty_raw = fill.last_qty_raw
+    out.px_raw = fill.last_px_raw
+    out.commission_raw = getattr(fill, "commission_raw", 0)
+    return 0
+
+
 cdef Currency read_fill(object fill, FillRaw* out):
-    cdef object qraw = getattr(fill, "last_qty_raw", None)
-    cdef object comm
+    global _ORDER_FILLED, _ORDER_FILLED_CHECKED
+    cdef object comm, q, p
     cdef Currency cur = None
-    if qraw is not None:
-        # OrderFilled: C fields, no Price/Quantity/Money objects
-        out.side = fill.side
-        if out.side != _BUY and out.side != _SELL:
-            raise ValueError(f"invalid fill.side {out.side!r}: expected 1 (BUY) or 2 (SELL)")
-        out.qty_raw = qraw
-        out.px_raw = fill.last_px_raw
-        out.commission_raw = getattr(fill, "commission_raw", 0)
+    if not _ORDER_FILLED_CHECKED:
+        _ORDER_FILLED_CHECKED = True
+        try:
+            from alphaforge._core.order_events import OrderFilled
+            _ORDER_FILLED = OrderFilled
+        except ImportError:
+            _ORDER_FILLED = None
+    if _ORDER_FILLED is not None and type(fill) is _ORDER_FILLED:
+        q = None
+    else:
+        q = getattr(fill, "last_qty", None)
+    if q is None:
+        _read_raw_fields(fill, out)
         cur = getattr(fill, "commission_currency", None)
         if cur is None:
             out.commission_raw = 0
     else:
         out.side = _order_side_of(fill)
-        q = fill.last_qty
         p = fill.last_px
         if not isinstance(q, Quantity):
             raise TypeError(f"invalid fill.last_qty {q!r}: expected Quantity")
@@ -194,7 +215,7 @@ cdef class Position:
         non-positive quantity or an invalid side; nothing is changed in that case.
         """
         cdef object iid = getattr(fill, "instrument_id", None)
-        if iid is not None and iid != self.instrument_id:
+        if iid is not None and iid is not self.instrument_id and iid != self.instrument_id:
             raise ValueError(f"fill.instrument_id {iid} does not match position {self.id} ({self.instrument_id})")
         cdef object tid = getattr(fill, "trade_id", None)
         if tid is not None and tid in self._trade_id_set:
