@@ -585,3 +585,17 @@ def test_random_event_sequences_match_reference(steps):
         assert o.filled_qty_raw == ref.filled * 10**9
         assert o.quantity_raw == ref.qty * 10**9
         assert o.leaves_qty_raw == (ref.qty - ref.filled) * 10**9
+
+
+def test_pickle_round_trip_keeps_state():
+    import pickle
+
+    o, ev = order_in(S.ACCEPTED)
+    o.apply(ev.fill("4", "100.50", "0.40"))
+    r = pickle.loads(pickle.dumps(o))
+    assert r.to_dict() == o.to_dict()
+    assert r.status == S.PARTIALLY_FILLED and r.avg_px == o.avg_px
+    assert r.commissions() == [Money.from_str("0.40 USD")]
+    assert [e.event_id for e in r.events] == [e.event_id for e in o.events]
+    r.apply(ev.fill("6", "100.00"))  # the restored order keeps working
+    assert r.status == S.FILLED and r.avg_px == pytest.approx((4 * 100.5 + 6 * 100.0) / 10, abs=1e-12)
