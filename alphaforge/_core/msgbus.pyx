@@ -112,21 +112,35 @@ cdef class _Route:
     pass
 
 
+cdef extern from "Python.h":
+    # Direct access to a str's code points (PEP 393 canonical representation).
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+
+
 cdef bint glob_match(str pattern, str text) except -1:
-    """True if ``text`` matches ``pattern`` (``*`` any run, ``?`` one character)."""
+    """True if ``text`` matches ``pattern`` (``*`` any run, ``?`` one character).
+
+    Iterative matcher with single-star backtracking: O(len(pattern) * len(text)) worst case,
+    linear for the usual patterns. Both arguments must be str (not None).
+    """
     cdef Py_ssize_t p = 0, t = 0
     cdef Py_ssize_t np_ = len(pattern), nt = len(text)
     cdef Py_ssize_t star = -1, mark = 0
+    cdef int pk = PyUnicode_KIND(pattern), tk = PyUnicode_KIND(text)
+    cdef void* pd = PyUnicode_DATA(pattern)
+    cdef void* td = PyUnicode_DATA(text)
     cdef Py_UCS4 pc
     while t < nt:
         if p < np_:
-            pc = pattern[p]
-            if pc == u"*":
+            pc = PyUnicode_READ(pk, pd, p)
+            if pc == 42:                # '*'
                 star = p
                 mark = t
                 p += 1
                 continue
-            if pc == u"?" or pc == text[t]:
+            if pc == 63 or pc == PyUnicode_READ(tk, td, t):    # '?' or the same character
                 p += 1
                 t += 1
                 continue
@@ -136,7 +150,7 @@ cdef bint glob_match(str pattern, str text) except -1:
             t = mark
             continue
         return False
-    while p < np_ and pattern[p] == u"*":
+    while p < np_ and PyUnicode_READ(pk, pd, p) == 42:
         p += 1
     return p == np_
 
