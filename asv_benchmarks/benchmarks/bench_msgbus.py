@@ -1,4 +1,4 @@
-"""MessageBus publish speed (asv).
+"""MessageBus publish speed and TestClock timer-event cost (asv).
 
 Each ``time_*`` call performs ``N`` publishes of one message on a topic matched by a wildcard
 subscription (so the route cache is exercised), to 1 or 10 subscribers:
@@ -13,8 +13,8 @@ Cython ``Handler`` subclass called through the vtable). Divide by ``N`` for ns p
 ``python scripts/bench_msgbus.py`` for ns/op with baselines.
 """
 
-from alphaforge._core.bench_msgbus import CountingHandler, publish_loop, publish_route_loop
-from alphaforge.common import MessageBus
+from alphaforge._core.bench_msgbus import CountingHandler, publish_loop, publish_route_loop, timer_pop_loop
+from alphaforge.common import MessageBus, TestClock
 
 N = 100_000
 TOPIC = "data.trades.BINANCE.BTCUSDT"
@@ -64,3 +64,20 @@ class MessageBusSubscribe:
             h = CountingHandler()
             bus.subscribe("data.trades.*", h, priority=i % 5)
             bus.unsubscribe("data.trades.*", h)
+
+
+class TestClockTimerEvents:
+    """Backtest-loop timer path: ``N`` timer events popped from C (``next_event_ns`` +
+    ``pop_next_event_c``, one ``TimeEvent`` built per event) with 1 or 100 active timers."""
+
+    params = [1, 100]
+    param_names = ["timers"]
+
+    def setup(self, timers):
+        self.timers = timers
+
+    def time_pop_timer_events(self, timers):
+        clock = TestClock(0)
+        for i in range(timers):
+            clock.set_timer(f"timer{i:03d}", 1_000 + i)
+        timer_pop_loop(clock, (N // timers) * 1_000)
