@@ -809,6 +809,14 @@ cdef class TimeBarAggregator(BarAggregator):
             self._check()
         return self.st.n_out - before
 
+    def update(self, int64_t ts_event, int64_t price, int64_t size, int aggressor_side=0):
+        """Feed one tick (raw ints, ts in ns; ts_init = ts_event); returns bars completed."""
+        cdef Py_ssize_t before = self.st.n_out
+        _time_step(&self.st, ts_event, price, size)
+        if self.st.oom:
+            self._check()
+        return self.st.n_out - before
+
     cdef void _run_trades(self, const TradeTickRec* recs, Py_ssize_t n) noexcept nogil:
         cdef AggState st = self.st
         cdef Py_ssize_t i
@@ -896,6 +904,14 @@ cdef class TickBarAggregator(BarAggregator):
             self._check()
         return self.st.n_out - before
 
+    def update(self, int64_t ts_event, int64_t price, int64_t size, int aggressor_side=0):
+        """Feed one tick (raw ints, ts in ns; ts_init = ts_event); returns bars completed."""
+        cdef Py_ssize_t before = self.st.n_out
+        _tick_step(&self.st, ts_event, ts_event, price, size)
+        if self.st.oom:
+            self._check()
+        return self.st.n_out - before
+
     cdef void _run_trades(self, const TradeTickRec* recs, Py_ssize_t n) noexcept nogil:
         cdef AggState st = self.st
         cdef Py_ssize_t i
@@ -927,6 +943,14 @@ cdef class VolumeBarAggregator(BarAggregator):
         if self.st.auto_prec:
             _set_prec_trade(&self.st, rec)
         _volume_step(&self.st, rec.ts_event, rec.ts_init, rec.price, rec.size)
+        if self.st.oom:
+            self._check()
+        return self.st.n_out - before
+
+    def update(self, int64_t ts_event, int64_t price, int64_t size, int aggressor_side=0):
+        """Feed one tick (raw ints, ts in ns; ts_init = ts_event); returns bars completed."""
+        cdef Py_ssize_t before = self.st.n_out
+        _volume_step(&self.st, ts_event, ts_event, price, size)
         if self.st.oom:
             self._check()
         return self.st.n_out - before
