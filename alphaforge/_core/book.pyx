@@ -97,15 +97,14 @@ cdef inline Py_ssize_t _lower_bound(const BookSide* s, int64_t key) noexcept nog
              + (k[n - 5] >= key) + (k[n - 6] >= key) + (k[n - 7] >= key) + (k[n - 8] >= key))
         if c < 8:
             return n - c
+        # branch-free lower bound over k[0 .. n-8] (k[n-8] >= key is known)
         lo = 0
-        hi = n - 8
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if k[mid] < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        hi = n - 7
+        while hi > 1:
+            mid = hi >> 1
+            lo += mid * (k[lo + mid] < key)
+            hi -= mid
+        return lo + (k[lo] < key)
     for j in range(n):
         c += k[j] >= key
     return n - c
@@ -151,12 +150,38 @@ cdef enum:
     _SLACK = 9
 
 
+cdef inline void _shift_up8(int64_t* p) noexcept nogil:
+    """p[1..8] = p[0..7] (loads first, then stores: overlap-safe, no libc call)."""
+    cdef int64_t a0 = p[0], a1 = p[1], a2 = p[2], a3 = p[3], a4 = p[4], a5 = p[5], a6 = p[6], a7 = p[7]
+    p[1] = a0
+    p[2] = a1
+    p[3] = a2
+    p[4] = a3
+    p[5] = a4
+    p[6] = a5
+    p[7] = a6
+    p[8] = a7
+
+
+cdef inline void _shift_down8(int64_t* p) noexcept nogil:
+    """p[0..7] = p[1..8]."""
+    cdef int64_t a1 = p[1], a2 = p[2], a3 = p[3], a4 = p[4], a5 = p[5], a6 = p[6], a7 = p[7], a8 = p[8]
+    p[0] = a1
+    p[1] = a2
+    p[2] = a3
+    p[3] = a4
+    p[4] = a5
+    p[5] = a6
+    p[6] = a7
+    p[7] = a8
+
+
 cdef inline int _side_insert(BookSide* s, Py_ssize_t i, int64_t key, int64_t size) noexcept nogil:
     if s.n + _SLACK > s.cap and _side_reserve(s, s.n + _SLACK) != 0:
         return BOOK_ERR_NOMEM
     if s.n - i <= 8:
-        memmove(&s.keys[i + 1], &s.keys[i], 8 * sizeof(int64_t))
-        memmove(&s.sizes[i + 1], &s.sizes[i], 8 * sizeof(int64_t))
+        _shift_up8(&s.keys[i])
+        _shift_up8(&s.sizes[i])
     else:
         memmove(&s.keys[i + 1], &s.keys[i], (s.n - i) * sizeof(int64_t))
         memmove(&s.sizes[i + 1], &s.sizes[i], (s.n - i) * sizeof(int64_t))
@@ -175,8 +200,8 @@ cdef inline int _side_insert(BookSide* s, Py_ssize_t i, int64_t key, int64_t siz
 cdef inline void _side_remove(BookSide* s, Py_ssize_t i) noexcept nogil:
     cdef Py_ssize_t last = s.n - 1
     if last - i <= 8:
-        memmove(&s.keys[i], &s.keys[i + 1], 8 * sizeof(int64_t))
-        memmove(&s.sizes[i], &s.sizes[i + 1], 8 * sizeof(int64_t))
+        _shift_down8(&s.keys[i])
+        _shift_down8(&s.sizes[i])
     else:
         memmove(&s.keys[i], &s.keys[i + 1], (last - i) * sizeof(int64_t))
         memmove(&s.sizes[i], &s.sizes[i + 1], (last - i) * sizeof(int64_t))
@@ -382,6 +407,8 @@ cdef class OrderBook:
     def __cinit__(self, *args, **kwargs):
         memset(&self._bids, 0, sizeof(BookSide))
         memset(&self._asks, 0, sizeof(BookSide))
+        if (&self._bids) + 1 != &self._asks:
+            raise ImportError("OrderBook layout: _asks must directly follow _bids")
         self._orders = NULL
         self._own = NULL
         if _side_reserve(&self._bids, 16) != 0 or _side_reserve(&self._asks, 16) != 0:
@@ -490,8 +517,12 @@ cdef class OrderBook:
         return 0
 
     cdef inline int _l2_set(self, int side, int64_t price, int64_t size) noexcept nogil:
-        cdef BookSide* s = &self._bids if side == 1 else &self._asks
-        cdef int64_t key = price if side == 1 else -price
+        # branch-free side selection (the side of a feed's next delta is unpredictable):
+        # _asks directly follows _bids in the object (checked in __cinit__); m = 0 (bid) or -1
+        # (ask) and (price ^ m) - m is price or -price.
+        cdef BookSide* s = (&self._bids) + (side - 1)
+        cdef int64_t m = -<int64_t>(side - 1)
+        cdef int64_t key = (price ^ m) - m
         cdef Py_ssize_t i = _lower_bound(s, key)
         cdef int64_t old = 0
         if i < s.n and s.keys[i] == key:
@@ -506,7 +537,7 @@ cdef class OrderBook:
         else:
             self.missing_deletes += 1
             return 0
-        if old != size and (self._own_bids if side == 1 else self._own_asks) > 0:
+        if self._own_n > 0 and old != size:
             self._own_level_change(side, price, old, size)
         return 0
 
