@@ -33,7 +33,7 @@ def parse_delimited(
     kinds: NDArray[np.int32],
     precisions: NDArray[np.int32],
     targets: NDArray[np.int32],
-    out: NDArray[np.int64],
+    dest_arrays: list[np.ndarray],
     row0: int,
     max_decimals: NDArray[np.int32],
 ) -> tuple[int, int, int]: ...

@@ -21,6 +21,8 @@ from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint8_t, uint64_t
 
 from libc.string cimport memchr
 
+import numpy as np
+
 from alphaforge._core.fixed cimport AF_POW10
 
 STATUS_TEXT = {
@@ -454,13 +456,15 @@ def count_lines(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end):
 
 def parse_delimited(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end, int delimiter,
                     const int32_t[::1] kinds, const int32_t[::1] precisions, const int32_t[::1] targets,
-                    int64_t[:, ::1] out, Py_ssize_t row0, int32_t[::1] max_decimals):
-    """Parse the rows of buf[start:end] (``\n`` or ``\r\n`` line ends) into ``out[target, row]``.
+                    dest_arrays, Py_ssize_t row0, int32_t[::1] max_decimals):
+    """Parse the rows of buf[start:end] (``\n`` or ``\r\n`` line ends) into 8-byte columns.
 
     Every row must have ``len(kinds)`` fields; field f is skipped (kind 0) or parsed as integer (1),
-    exact decimal at ``precisions[f]`` (2) or date-time in UNIX ns (3) into ``out[targets[f],
-    row0 + i]``. ``max_decimals[targets[f]]`` collects the decimals seen (decimal fields parsed
-    at precision 9, the inference mode).
+    exact decimal at ``precisions[f]`` (2) or date-time in UNIX ns (3) into
+    ``dest_arrays[targets[f]][row0 + i]``. The destinations are 1-d int64/uint64 arrays of equal
+    length, possibly strided (e.g. ``records["price"]``, so values land in the record array with no
+    intermediate column). ``max_decimals[targets[f]]`` collects the decimals seen (decimal fields
+    parsed at precision 9, the inference mode).
     Returns ``(status, row, field)``: status 0, or a ParseStatus / 7 (wrong field count) with the
     0-based row (relative to row0 = absolute) and field index of the first failure.
     """
@@ -478,8 +482,28 @@ def parse_delimited(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end, in
     cdef int dec = 0
     cdef int kind
     cdef int64_t* dst
-    cdef Py_ssize_t ncols = out.shape[0]
-    cdef Py_ssize_t nrows = out.shape[1]
+    cdef Py_ssize_t ncols = len(dest_arrays)
+    cdef Py_ssize_t nrows = -1
+    cdef Py_ssize_t k
+    # addresses and byte strides of the destinations (their buffers stay alive: dest_arrays holds them)
+    cdef int64_t[:] view
+    addr_arr = np.zeros(max(ncols, 1), dtype=np.uintp)
+    stride_arr = np.zeros(max(ncols, 1), dtype=np.intp)
+    cdef size_t[::1] addr = addr_arr
+    cdef Py_ssize_t[::1] stride = stride_arr
+    for k in range(ncols):
+        arr = dest_arrays[k]
+        if arr.ndim != 1 or arr.dtype.itemsize != 8 or arr.dtype.kind not in "iu":
+            raise ValueError("destinations must be 1-d int64/uint64 arrays")
+        view = arr.view(np.int64)          # raises if not writable
+        if nrows == -1:
+            nrows = view.shape[0]
+        elif view.shape[0] != nrows:
+            raise ValueError("destinations must have the same length")
+        addr[k] = <size_t>&view[0] if view.shape[0] else 0
+        stride[k] = view.strides[0]
+    if nrows == -1:
+        nrows = 0
     if precisions.shape[0] != nfields or targets.shape[0] != nfields:
         raise ValueError("kinds, precisions and targets must have the same length")
     for f in range(nfields):
@@ -513,7 +537,7 @@ def parse_delimited(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end, in
                 if f < nfields:
                     kind = kinds[f]
                     if kind != FIELD_SKIP:
-                        dst = &out[targets[f], r]
+                        dst = <int64_t*>(<char*>addr[targets[f]] + r * stride[targets[f]])
                         if kind == FIELD_INT:
                             st = _parse_int_one(fs, fe - fs, dst)
                         elif kind == FIELD_DECIMAL:

@@ -44,6 +44,7 @@ from alphaforge._core.columnar import (
     quotes_from_arrays,
     trades_from_arrays,
 )
+from alphaforge._core.records import QUOTE_TICK_DTYPE, TRADE_TICK_DTYPE
 
 __all__ = [
     "LoaderError",
@@ -1422,10 +1423,14 @@ def load_csv(source: Source, data_type: Literal["trades", "quotes", "bars", "del
     size_fields = [f for f in ("size", "bid_size", "ask_size", "volume") if f in fields]
     code_fields = {"aggressor_side": _CODE_WORDS, "side": _CODE_WORDS, "action": _ACTION_WORDS}
     int_fields = [f for f in ("trade_id", "order_id", "sequence", "flags") if f in fields]
+    direct_dtype = {"trades": TRADE_TICK_DTYPE, "quotes": QUOTE_TICK_DTYPE}.get(data_type)
     vals = _direct_columns(src, names, fields, int(has_header), delimiter, ts_unit, price_fields, size_fields,
-                           [f for f in code_fields if f in fields] + int_fields, tg)
+                           [f for f in code_fields if f in fields] + int_fields, tg, direct_dtype)
+    recs = None
     if vals is not None:
-        v, pp, sp, t = vals
+        v, pp, sp, t, recs = vals
+        if not size_fields:
+            sp = tg.size_precision or 0
     else:
         t = _read_csv(src, names, sorted(set(fields.values()), key=names.index), skip_rows=int(has_header),
                       delimiter=delimiter)
@@ -1449,7 +1454,8 @@ def load_csv(source: Source, data_type: Literal["trades", "quotes", "bars", "del
             sp = tg.size_precision or 0
     for f in ts_fields:
         if ts_unit == "datetime":
-            v[f] = v[f] - np.int64(utc_offset_minutes) * 60_000_000_000
+            if utc_offset_minutes:
+                v[f] = v[f] - np.int64(utc_offset_minutes) * 60_000_000_000
         else:
             v[f] = _scale_ts(t, fields[f], v[f], ts_unit)
     for f in size_fields:
@@ -1464,6 +1470,8 @@ def load_csv(source: Source, data_type: Literal["trades", "quotes", "bars", "del
                 raise t.err(row, fields[f], f"unexpected value {t.text(fields[f], row)!r}")
     n = t.n
     ts_init = v.get("ts_init")
+    if recs is not None:
+        return _finish(t, _complete_records(t, recs, data_type, v, fields, tg, pp, sp), sort)
     if data_type == "trades":
         recs = _trades(t, n, tg, v["ts_event"], ts_init, v["price"], v["size"], pp, sp, v.get("aggressor_side", 0),
                        v.get("trade_id", 0))
@@ -1479,6 +1487,38 @@ def load_csv(source: Source, data_type: Literal["trades", "quotes", "bars", "del
         recs = _deltas(t, n, tg, v["ts_event"], ts_init, v["action"], v["side"], v["price"], v["size"], pp, sp,
                        v.get("order_id", 0), v.get("sequence", 0), v.get("flags", 0))
     return _finish(t, recs, sort)
+
+
+def _complete_records(t: _Table, recs: np.ndarray, data_type: str, v: dict[str, np.ndarray],
+                      fields: Mapping[str, str], tg: _Target, pp: int, sp: int) -> np.ndarray:
+    """Fill the fields of a trade/quote record array that the direct parser did not write in place
+    (the values were parsed exactly and checked against the precisions already)."""
+    def put(field: str, value: Any) -> None:
+        target = recs[field]
+        if not (isinstance(value, np.ndarray) and value.strides == target.strides
+                and value.__array_interface__["data"][0] == target.__array_interface__["data"][0]):
+            recs[field] = value                  # not already parsed in place
+
+    put("ts_event", v["ts_event"])
+    put("ts_init", v.get("ts_init", v["ts_event"]))
+    recs["instrument_id"] = tg.instrument_id
+    recs["price_prec"] = pp
+    recs["size_prec"] = sp
+    recs["flags"] = 0
+    if data_type == "trades":
+        if "trade_id" in v:
+            ids = v["trade_id"].view(np.int64)
+            if (ids < 0).any():
+                row = int(np.argmax(ids < 0))
+                raise t.err(row, fields["trade_id"], f"negative trade id: {t.text(fields['trade_id'], row)!r}")
+        else:
+            recs["trade_id"] = 0
+        put("aggressor_side", v.get("aggressor_side", 0))
+    else:
+        for f in ("bid_size", "ask_size"):
+            if f not in v:
+                recs[f] = 0
+    return recs
 
 
 def _codes(t: _Table, field: str, words: Mapping[str, int]) -> np.ndarray:
@@ -1532,9 +1572,11 @@ def _buffer(src: _Src) -> tuple[Any, np.ndarray]:
 
 def _direct_columns(src: _Src, names: list[str], fields: Mapping[str, str], header_lines: int, delimiter: str,
                     ts_unit: str, price_fields: list[str], size_fields: list[str], int_fields: list[str],
-                    tg: _Target) -> tuple[dict[str, np.ndarray], int, int, _Table] | None:
+                    tg: _Target, record_dtype: np.dtype | None = None
+                    ) -> tuple[dict[str, np.ndarray], int, int, _Table, np.ndarray | None] | None:
     """Fast path of ``load_csv`` for unquoted numeric text: one nogil pass per thread straight from
-    the bytes into int64 columns. Returns None (use pyarrow.csv) when the delimiter is not one byte,
+    the bytes into int64 columns -- with ``record_dtype``, the 8-byte fields are parsed straight
+    into a record array of that dtype (returned last; its other fields are left to the caller). Returns None (use pyarrow.csv) when the delimiter is not one byte,
     or parsing fails in a file that has quotes or in a code/id field that is not an integer."""
     if len(delimiter.encode()) != 1:
         return None
@@ -1574,13 +1616,21 @@ def _direct_columns(src: _Src, names: list[str], fields: Mapping[str, str], head
         parts = list(zip(bounds[:-1], bounds[1:], strict=True))
         counts = list(_pool().map(lambda se: _p.count_lines(buf, se[0], se[1]), parts))
         total = int(sum(counts))
-        out = np.empty((len(cols), total), dtype=np.int64)
+        # destinations: 8-byte record fields are written in place, others go to int64 columns
+        recs = np.empty(total, dtype=record_dtype) if record_dtype is not None else None
+        dest: list[np.ndarray] = []
+        for c in cols:
+            f = next(f for f, cc in fields.items() if cc == c)
+            if recs is not None and f in record_dtype.names and record_dtype[f].itemsize == 8:
+                dest.append(recs[f])
+            else:
+                dest.append(np.empty(total, dtype=np.int64))
         maxdec = [np.zeros(len(cols), dtype=np.int32) for _ in parts]
         row0 = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
 
         def run(i: int) -> tuple[int, int, int]:
             s, e = parts[i]
-            return _p.parse_delimited(buf, s, e, ord(delimiter), kinds, precs, targets, out, int(row0[i]),
+            return _p.parse_delimited(buf, s, e, ord(delimiter), kinds, precs, targets, dest, int(row0[i]),
                                       maxdec[i])
 
         results = list(_pool().map(run, range(len(parts)))) if len(parts) > 1 else [run(0)]
@@ -1601,12 +1651,12 @@ def _direct_columns(src: _Src, names: list[str], fields: Mapping[str, str], head
                 msg += f" ({precs[fld]})"
             raise t.err(row, fname, f"{msg}: {t.text(fname, row)!r}")
         md = np.max(np.stack(maxdec), axis=0)
-        v = {f: out[target[c]] for f, c in fields.items()}
+        v = {f: dest[target[c]] for f, c in fields.items()}
         pp = tg.price_precision if tg.price_precision is not None else int(
             max((md[target[fields[f]]] for f in price_fields), default=0))
         sp = tg.size_precision if tg.size_precision is not None else int(
             max((md[target[fields[f]]] for f in size_fields), default=0))
-        return v, pp, sp, t
+        return v, pp, sp, t, recs
     finally:
         # the mmap (if any) closes when the last numpy view of it is released
         del holder

@@ -543,6 +543,17 @@ def test_generic_csv_against_numpy_columns(tmp_path):
                                     "aggressor_side": "side"}, price_precision=2, size_precision=0)
     assert r["ts_event"].tolist() == ts.tolist() and r["price"].tolist() == (price * 10**7).tolist()
     assert r["size"].tolist() == (size * NS).tolist() and r["aggressor_side"].tolist() == side.tolist()
+    assert (r["ts_init"] == r["ts_event"]).all() and (r["trade_id"] == 0).all() and (r["flags"] == 0).all()
+    assert (r["instrument_id"] == 0).all() and (r["price_prec"] == 2).all() and (r["size_prec"] == 0).all()
+    # quotes with ts_init and one size column, straight into the records
+    qp = tmp_path / "quotes.csv"
+    qp.write_text("recv,ev,b,a,bs\n20,10,1.5,1.75,3\n40,30,1.25,1.5,0.5\n")
+    q = L.load_csv(qp, "quotes", {"ts_event": "ev", "ts_init": "recv", "bid_price": "b", "ask_price": "a",
+                                  "bid_size": "bs"}, ts_unit="us", instrument_id=4)
+    assert q["ts_event"].tolist() == [10_000, 30_000] and q["ts_init"].tolist() == [20_000, 40_000]
+    assert q["bid_price"].tolist() == [raw("1.5"), raw("1.25")] and q["ask_price"].tolist() == [raw("1.75"), raw("1.5")]
+    assert q["bid_size"].tolist() == [3 * NS, raw("0.5")] and (q["ask_size"] == 0).all()
+    assert (q["price_prec"] == 2).all() and (q["size_prec"] == 1).all() and (q["instrument_id"] == 4).all()
     # positional columns without header, ms timestamps
     path2 = tmp_path / "bars.csv"
     path2.write_text("1000;1.5;2;1;1.75;10\n2000;1.75;2;1.5;2;0\n")
