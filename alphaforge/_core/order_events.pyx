@@ -923,6 +923,33 @@ cdef class OrderFilled(OrderEvent):
         """Commission (Money in ``commission_currency``; positive = paid, negative = rebate)."""
         return Money.from_raw_c(self.commission_raw, self.commission_currency)
 
+    def to_dict(self) -> dict:
+        """Plain-Python row for fill reports: ids as str, ``last_qty``/``last_px``/``commission`` as
+        exact decimal strings, enums as names, timestamps as UNIX ns ints."""
+        return {
+            "event_id": self.event_id,
+            "trader_id": self.trader_id.value,
+            "strategy_id": self.strategy_id.value,
+            "instrument_id": self.instrument_id.value,
+            "client_order_id": self.client_order_id.value,
+            "venue_order_id": self.venue_order_id.value if self.venue_order_id is not None else None,
+            "account_id": self.account_id.value if self.account_id is not None else None,
+            "trade_id": self.trade_id.value,
+            "position_id": self.position_id.value if self.position_id is not None else None,
+            "side": self.order_side.name,
+            "order_type": self.order_type.name,
+            "last_qty": raw_to_str(self.last_qty_raw, self.qty_prec),
+            "last_px": raw_to_str(self.last_px_raw, self.px_prec),
+            "currency": self.currency.code,
+            "commission": raw_to_str(self.commission_raw, self.commission_currency.precision),
+            "commission_currency": self.commission_currency.code,
+            "liquidity_side": self.liquidity_side.name,
+            "data_type": self.data_type,
+            "data_ts": self.data_ts,
+            "ts_event": self.ts_event,
+            "ts_init": self.ts_init,
+        }
+
     @property
     def is_buy(self) -> bool:
         return self.side == 1

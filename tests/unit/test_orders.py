@@ -467,6 +467,10 @@ def test_filled_event_contract_for_positions():
     assert e.currency == USD and e.liquidity_side == LiquiditySide.MAKER
     assert (e.trade_id, e.account_id, e.position_id) == (TradeId("T-1"), ACC, None)
     assert e.data_type == "TRADE" and e.data_ts == e.ts_event - 1
+    d = e.to_dict()
+    assert (d["side"], d["last_qty"], d["last_px"], d["commission"], d["liquidity_side"]) == (
+        "BUY", "2", "100.25", "0.10", "MAKER")
+    assert d["ts_event"] == e.ts_event and d["trade_id"] == "T-1" and d["commission_currency"] == "USD"
     with pytest.raises(ValueError, match="data_type"):
         OrderFilled(o.trader_id, o.strategy_id, IID, o.client_order_id, VID, ACC, TradeId("T"), "BUY",
                     "LIMIT", Quantity.from_str("1"), Price.from_str("1.00"), USD, Money.from_str("0 USD"),
