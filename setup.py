@@ -43,6 +43,17 @@ COMPILE_ARGS = ["-O0", "-g"] if DEBUG else ["-O3"]
 COMPILE_ARGS += ["-Wno-unused-function", "-Wno-unreachable-code"]
 
 
+def _mode_changed() -> bool:
+    """True when the last build used the other mode (debug vs release): the generated C then
+    carries the wrong directives and must be regenerated even though it is newer than the .pyx."""
+    marker = ROOT / "build" / ".alphaforge-build-mode"
+    mode = "debug" if DEBUG else "release"
+    previous = marker.read_text().strip() if marker.exists() else None
+    marker.parent.mkdir(exist_ok=True)
+    marker.write_text(mode)
+    return previous is not None and previous != mode
+
+
 def extensions() -> list[Extension]:
     exts = []
     for pyx in sorted(CORE.glob("*.pyx")):
@@ -67,7 +78,7 @@ setup(
         compiler_directives=DIRECTIVES,
         nthreads=os.cpu_count() or 1,
         annotate=os.environ.get("ALPHAFORGE_ANNOTATE", "0") == "1",
-        force=DEBUG,
+        force=_mode_changed(),
     ),
     zip_safe=False,
 )
