@@ -33,8 +33,6 @@ cdef class Portfolio:
     cdef list _open(self, object venue, object instrument_id)
     cdef double _last_px(self, object position) except? -1.0
     cdef double _rate(self, Currency src, Currency dst) except? -1.0
-    cdef dict _venue_values(self, object venue, bint balances, bint positions)
     cdef double _to_base(self, dict amounts, Currency target, str what) except? -1.0
     cdef Currency _target(self, dict amounts, object venue)
-    cdef list _venues(self, object venue)
     cdef tuple _values(self, object venue)

@@ -33,7 +33,7 @@ import numpy as np
 from libc.math cimport isfinite
 from libc.stdint cimport int64_t, uint8_t, uint32_t
 
-from alphaforge._core.accounts cimport ACCOUNT_CASH, ACCOUNT_MARGIN, Account, MarginAccount
+from alphaforge._core.accounts cimport ACCOUNT_CASH, ACCOUNT_MARGIN, Account, MarginAccount, _Ledger
 from alphaforge._core.currency cimport Currency, Money
 from alphaforge._core.fixed cimport Price, f64_to_raw
 from alphaforge._core.identifiers cimport InstrumentId, StrategyId, Venue
@@ -137,11 +137,11 @@ cdef class Portfolio:
         cdef Position p
         for obj in src:
             p = <Position?>obj
-            if not p.is_open:
+            if p.signed_qty_raw == 0:
                 continue
-            if venue is not None and p.instrument_id.venue != venue:
+            if venue is not None and p.instrument_id.venue is not venue and p.instrument_id.venue != venue:
                 continue
-            if instrument_id is not None and p.instrument_id != instrument_id:
+            if instrument_id is not None and p.instrument_id is not instrument_id and p.instrument_id != instrument_id:
                 continue
             out.append(p)
         return out
@@ -331,26 +331,6 @@ cdef class Portfolio:
             _acc(amounts, p.base_currency if p.is_inverse else p.quote_currency, p.notional_f64(self._last_px(p)))
         return {slot[0]: _money(slot[1], slot[0]) for slot in amounts.values()}
 
-    cdef dict _venue_values(self, object venue, bint balances, bint positions):
-        """code -> [Currency, double]: balances and/or positions value of one venue."""
-        cdef dict amounts = {}
-        cdef Account acc = self._accounts.get(venue)
-        cdef Position p
-        cdef bint cash = acc is not None and acc.account_type_c == ACCOUNT_CASH
-        if balances and acc is not None:
-            for cur in acc.currencies():
-                _acc(amounts, <Currency>cur, <double>acc.total_raw(<Currency>cur) / 1e9)
-        if positions:
-            for obj in self._open(venue, None):
-                p = <Position>obj
-                if cash:
-                    if p.base_currency is not None and p.instrument_class == "SPOT" and not p.is_inverse:
-                        continue        # currency-pair holdings are account balances
-                    _acc(amounts, p.quote_currency, p.notional_f64(self._last_px(p)))
-                else:
-                    _acc(amounts, p.pnl_currency, p.unrealized_pnl_f64(self._last_px(p)))
-        return amounts
-
     cdef double _rate(self, Currency src, Currency dst) except? -1.0:
         if src.code == dst.code:
             return 1.0
@@ -408,32 +388,49 @@ cdef class Portfolio:
             total += <double>slot[1] * self._rate(<Currency>slot[0], target)
         return total
 
-    cdef list _venues(self, object venue):
-        if venue is not None:
-            return [venue if isinstance(venue, Venue) else Venue(str(venue))]
-        cdef list out = list(self._accounts)
-        for obj in self._open(None, None):
-            v = (<Position>obj).instrument_id.venue
-            if v not in out:
-                out.append(v)
-        return out
-
     cdef tuple _values(self, object venue):
-        """(target currency, balance, positions value) in target units."""
-        cdef list venues = self._venues(venue)
+        """(target currency, balance, positions value) in target units; one pass over positions."""
+        if venue is not None and not isinstance(venue, Venue):
+            venue = Venue(str(venue))
         cdef dict bal = {}
         cdef dict pos = {}
-        cdef dict merged = {}
-        for v in venues:
-            for code, slot in self._venue_values(v, True, False).items():
-                _acc(bal, <Currency>slot[0], <double>slot[1])
-                _acc(merged, <Currency>slot[0], 0.0)
-            for code, slot in self._venue_values(v, False, True).items():
-                _acc(pos, <Currency>slot[0], <double>slot[1])
-                _acc(merged, <Currency>slot[0], 0.0)
-        cdef Currency target = self._target(merged, venues[0] if len(venues) == 1 else None)
+        cdef Account acc
+        cdef _Ledger led
+        cdef Position p
+        cdef object last_venue = None
+        cdef Account last_acc = None
+        cdef bint cash, single = venue is not None
+        for v, a in self._accounts.items():
+            if venue is not None and v != venue:
+                continue
+            acc = <Account>a
+            for led in acc._ledgers.values():
+                _acc(bal, led.currency, <double>led.total / 1e9)
+        for obj in self._open(venue, None):
+            p = <Position>obj
+            v = p.instrument_id.venue
+            if v is not last_venue:
+                last_venue = v
+                last_acc = self._accounts.get(v)
+            cash = last_acc is not None and last_acc.account_type_c == ACCOUNT_CASH
+            if cash:
+                if p.base_currency is not None and p.instrument_class == "SPOT" and not p.is_inverse:
+                    continue        # currency-pair holdings are account balances
+                _acc(pos, p.quote_currency, p.notional_f64(self._last_px(p)))
+            else:
+                _acc(pos, p.pnl_currency, p.unrealized_pnl_f64(self._last_px(p)))
+        cdef Currency target = self.base_currency
+        cdef dict merged
         if target is None:
-            raise ValueError("portfolio has no accounts or positions to value")
+            merged = {}
+            for k, slot in bal.items():
+                merged[k] = slot
+            for k, slot in pos.items():
+                if k not in merged:
+                    merged[k] = slot
+            target = self._target(merged, venue)
+            if target is None:
+                raise ValueError("portfolio has no accounts or positions to value")
         return target, self._to_base(bal, target, "balance"), self._to_base(pos, target, "positions value")
 
     def balance_value(self, venue=None) -> Money:
