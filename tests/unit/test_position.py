@@ -369,3 +369,37 @@ def test_random_fills_against_reference(seed):
         assert pos.realized_pnl_raw == ref.realized_cents * 10**7, f"fill {i}"
         expected_side = PositionSide.LONG if ref.qty > 0 else PositionSide.SHORT if ref.qty < 0 else PositionSide.FLAT
         assert pos.side == expected_side
+
+
+def test_real_order_filled_events_give_the_same_results():
+    """The OrderFilled event class (read through its C fields) and duck-typed fills agree."""
+    from alphaforge.model import TraderId, VenueOrderId
+    from alphaforge.orders import OrderFilled
+    from alphaforge.portfolio import MarginAccount
+
+    rng = random.Random(9)
+    usd = Currency.from_str("USD")
+    acc_a = MarginAccount("SIM-001", "100000 USD")
+    acc_b = MarginAccount("SIM-001", "100000 USD")
+    a = b = None
+    for i in range(200):
+        side = rng.choice(["BUY", "SELL"])
+        qty = rng.randint(1, 9)
+        px = round(rng.uniform(90, 110), 2)
+        comm = Money.from_raw(rng.randint(0, 99) * 10**7, usd)
+        duck = fill(AAPL, side, qty, px, comm=comm, ts=i, tid=f"R{i}")
+        real = OrderFilled(
+            TraderId("TRADER-001"), StrategyId("S-001"), AAPL.id, ClientOrderId(f"O-R{i}"), VenueOrderId(f"V{i}"),
+            AccountId("SIM-001"), TradeId(f"R{i}"), side, "MARKET", duck.last_qty, duck.last_px, usd, comm,
+            "TAKER", i, i, position_id=PositionId("P-001"),
+        )
+        if a is None:
+            a, b = Position(AAPL, duck), Position(AAPL, real)
+        else:
+            a.apply(duck)
+            b.apply(real)
+        acc_a.apply_fill(duck, AAPL, a)
+        acc_b.apply_fill(real, AAPL, b)
+        assert (b.signed_qty_raw, b.avg_px_open, b.realized_pnl_raw) == (a.signed_qty_raw, a.avg_px_open, a.realized_pnl_raw)
+        assert acc_b.balance_total() == acc_a.balance_total()
+    assert b.last_event.trade_id == TradeId("R199") and b.trade_ids == a.trade_ids
