@@ -15,3 +15,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         raise RuntimeError(f"shared data folder not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def gen_data():
+    """The deterministic workload generator ``../shared/bench/gen_data.py`` as a module
+    (``gen_data.make_bars(n, np.random.default_rng(7))`` etc.)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("alphaforge_gen_data", BENCH_GEN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
