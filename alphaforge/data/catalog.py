@@ -132,7 +132,10 @@ def _interned_index(data_type: str, key: str) -> int:
 def _to_table(records: np.ndarray, data_type: str, key: str) -> Any:
     import pyarrow as pa
 
-    cols = {f: pa.array(np.ascontiguousarray(records[f])) for f in _fields(records.dtype)}
+    index_field = _index_field(data_type)
+    # the interned index is process-local: it is stored as 0 and set again on reading
+    cols = {f: pa.array(np.zeros(len(records), dtype=records.dtype[f]) if f == index_field
+                        else np.ascontiguousarray(records[f])) for f in _fields(records.dtype)}
     meta = {b"alphaforge.data_type": data_type.encode(), b"alphaforge.key": key.encode()}
     return pa.table(cols).replace_schema_metadata(meta)
 
@@ -297,11 +300,11 @@ class ParquetCatalog:
         added = 0
         index_field = _index_field(data_type)
         for day, piece, old in plan:
-            piece = piece.copy()
-            piece[index_field] = 0                   # stored rows carry no process-local index
             if old is None or len(old) == 0:
                 merged = piece
             elif policy == "dedup":
+                piece = piece.copy()
+                piece[index_field] = 0                # compare as stored (the index is not stored)
                 merged = _stable_by_ts(_multiset_union(old, piece))
             else:
                 merged = _stable_by_ts(np.concatenate([old, piece]))
