@@ -81,6 +81,7 @@ from alphaforge._core.enums cimport (
     PRICE_LAST,
     PRICE_MID,
 )
+from alphaforge._core.data cimport QuoteTick, TradeTick
 from alphaforge._core.fixed cimport AF_POW10, str_to_raw
 from alphaforge._core.records cimport BarRec, QuoteTickRec, TradeTickRec
 
@@ -643,8 +644,10 @@ cdef class BarAggregator:
         return self._on_tick_c(ts_event, ts_event, price, size, <uint8_t>aggressor_side)
 
     def handle_trade_tick(self, tick):
-        """Feed one trade view object (``ts_event``, ``ts_init``, ``price.raw``, ``size.raw``,
-        ``aggressor_side``); returns the number of bars completed."""
+        """Feed one trade view object (a ``TradeTick``, or any object with ``ts_event``,
+        ``ts_init``, ``price.raw``, ``size.raw``, ``aggressor_side``); returns bars completed."""
+        if isinstance(tick, TradeTick):
+            return self.handle_trade((<TradeTick>tick).c_rec())
         if self.st.auto_prec:
             self.st.price_prec = tick.price.precision
             self.st.size_prec = tick.size.precision
@@ -654,6 +657,8 @@ cdef class BarAggregator:
     def handle_quote_tick(self, tick):
         """Feed one quote view object (``bid_price``/``ask_price``/``bid_size``/``ask_size`` with
         ``.raw``); the spec's price type selects the side. Returns the number of bars completed."""
+        if isinstance(tick, QuoteTick):
+            return self.handle_quote(&(<QuoteTick>tick).rec)
         cdef QuoteTickRec q
         q.ts_event = tick.ts_event
         q.ts_init = tick.ts_init

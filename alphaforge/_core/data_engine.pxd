@@ -12,6 +12,7 @@ from alphaforge._core.aggregation cimport BarAggregator
 from alphaforge._core.book cimport OrderBook
 from alphaforge._core.msgbus cimport MessageBus, _Route
 from alphaforge._core.records cimport BarRec, OrderBookDeltaRec, QuoteTickRec, TradeTickRec
+from alphaforge._core.trading_cache cimport Cache
 
 
 # Validation outcomes (0 = valid). Index into the statistics' reason names.
@@ -80,7 +81,8 @@ cdef class DataEngine:
     cdef int64_t processed[4]
     cdef int64_t rejected[4][10]
     cdef int64_t bars_built
-    cdef object _cache_quote        # bound cache methods (None without a cache)
+    cdef Cache _tcache              # the trading Cache when given one (cdef record API)
+    cdef object _cache_quote        # other cache objects: bound Python methods (or None)
     cdef object _cache_trade
     cdef object _cache_bar
     cdef object _cache_delta

@@ -22,7 +22,10 @@ Per record, in this order:
    or before ``ts`` when the clock moves (the backtest loop calls it after the data at ``ts``).
 3. **State**: the latest record per instrument stream is kept (``last_trade``/``last_quote``/
    ``last_bar``); a delta is applied to the instrument's ``OrderBook`` when one was created by
-   ``subscribe_book_deltas``; the trading cache gets the record when one was given.
+   ``subscribe_book_deltas``. The cache gets quotes, trades and bars (external and built): an
+   ``alphaforge.cache.Cache`` through its cdef record API (no Python object), any other object
+   through its ``add_quote``/``add_trade``/``add_bar`` methods with view objects; instruments and
+   order books through ``add_instrument``/``add_order_book``.
 4. **Publish** on the bus, building a Python view object only if a handler is subscribed to the
    topic: ``data.quotes.{instrument_id}``, ``data.trades.{instrument_id}``,
    ``data.book.deltas.{instrument_id}``, ``data.bars.{bar_type}``.
@@ -55,6 +58,7 @@ from alphaforge._core.enums cimport (
 from alphaforge._core.fixed cimport AF_POW10
 from alphaforge._core.msgbus cimport MessageBus, _Route
 from alphaforge._core.records cimport BarRec, OrderBookDeltaRec, QuoteTickRec, TradeTickRec
+from alphaforge._core.trading_cache cimport Cache
 
 import numpy as np
 
@@ -126,13 +130,14 @@ cdef class DataEngine:
         self._next_close = INT64_MAX
         self.bars_built = 0
         self._reset_counts()
+        self._tcache = cache if isinstance(cache, Cache) else None
         self._cache_quote = self._cache_method(("add_quote", "add_quote_tick"))
         self._cache_trade = self._cache_method(("add_trade", "add_trade_tick"))
         self._cache_bar = self._cache_method(("add_bar",))
         self._cache_delta = self._cache_method(("add_delta", "add_order_book_delta"))
 
     def _cache_method(self, names):
-        if self.cache is None:
+        if self.cache is None or self._tcache is not None:
             return None
         for n in names:
             m = getattr(self.cache, n, None)
@@ -252,7 +257,9 @@ cdef class DataEngine:
             self.on_time_c(rec.ts_event - 1)
         ctx.last_trade = rec[0]
         ctx.has_trade = True
-        if self._cache_trade is not None:
+        if self._tcache is not None:
+            self._tcache.add_trade_rec_c(rec)
+        elif self._cache_trade is not None:
             self._cache_trade(TradeTick.from_rec_c(rec))
         if PyTuple_GET_SIZE(ctx.trade_route.handlers):
             self.msgbus.publish_route_c(ctx.trade_route, TradeTick.from_rec_c(rec))
@@ -296,7 +303,9 @@ cdef class DataEngine:
             self.on_time_c(rec.ts_event - 1)
         ctx.last_quote = rec[0]
         ctx.has_quote = True
-        if self._cache_quote is not None:
+        if self._tcache is not None:
+            self._tcache.add_quote_rec_c(rec)
+        elif self._cache_quote is not None:
             self._cache_quote(QuoteTick.from_rec_c(rec))
         if PyTuple_GET_SIZE(ctx.quote_route.handlers):
             self.msgbus.publish_route_c(ctx.quote_route, QuoteTick.from_rec_c(rec))
@@ -385,7 +394,9 @@ cdef class DataEngine:
             self.on_time_c(rec.ts_event - 1)
         bctx.last_bar = rec[0]
         bctx.has_bar = True
-        if self._cache_bar is not None:
+        if self._tcache is not None:
+            self._tcache.add_bar_rec_c(rec)
+        elif self._cache_bar is not None:
             self._cache_bar(Bar.from_rec_c(rec))
         if PyTuple_GET_SIZE(bctx.route.handlers):
             self.msgbus.publish_route_c(bctx.route, Bar.from_rec_c(rec))
@@ -481,7 +492,9 @@ cdef class DataEngine:
         bctx.last_bar = rec[0]
         bctx.has_bar = True
         bctx.last_ts = rec.ts_event
-        if self._cache_bar is not None:
+        if self._tcache is not None:
+            self._tcache.add_bar_rec_c(rec)
+        elif self._cache_bar is not None:
             self._cache_bar(Bar.from_rec_c(rec))
         if PyTuple_GET_SIZE(bctx.route.handlers):
             self.msgbus.publish_route_c(bctx.route, Bar.from_rec_c(rec))
@@ -579,6 +592,8 @@ cdef class DataEngine:
         cdef _InstrumentCtx ctx = self._require(instrument_id)
         if ctx.book is None:
             ctx.book = OrderBook(ctx.instrument, book_type, **book_kwargs)
+            if self.cache is not None and hasattr(self.cache, "add_order_book"):
+                self.cache.add_order_book(ctx.book, ctx.instrument_id)
         if handler is not None:
             self.msgbus.subscribe(f"data.book.deltas.{ctx.instrument_id}", handler, priority)
         return ctx.book

@@ -612,3 +612,19 @@ def test_fill_empty_clock_jump_guard():
     assert agg.on_time(S) == 1000          # 1 real bar + 999 flat ones, ending at 1 s
     out = agg.pop_bars()
     assert out["ts_event"][[0, -1]].tolist() == [1_000_000, S] and out["volume"][1:].sum() == 0
+
+
+def test_model_view_objects():
+    from alphaforge._core.data import QuoteTick, TradeTick
+
+    a = trades([(1, 1.0, 1, BUY), (2, 3.0, 2, SELL), (3, 2.0, 1, BUY)])
+    agg = make_aggregator("2-TICK-LAST")
+    assert [agg.handle_trade_tick(TradeTick.from_record(a, i)) for i in range(3)] == [0, 1, 0]
+    assert as_tuples(agg.pop_bars()) == [(2, 9, S, 3 * S, S, 3 * S, 3 * S)]
+    q = np.zeros(2, QUOTE_TICK_DTYPE)
+    q["ts_event"], q["ts_init"] = [1, 2], [1, 2]
+    q["bid_price"], q["ask_price"] = [1 * S, 2 * S], [3 * S, 4 * S]
+    q["bid_size"], q["ask_size"] = [S, S], [S, S]
+    mid = make_aggregator("2-TICK-MID")
+    assert [mid.handle_quote_tick(QuoteTick.from_record(q, i)) for i in range(2)] == [0, 1]
+    assert as_tuples(mid.pop_bars()) == [(2, 2, 2 * S, 3 * S, 2 * S, 3 * S, 2 * S)]

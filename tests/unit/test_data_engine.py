@@ -321,3 +321,21 @@ def test_single_record_api_and_errors(btc):
     with pytest.raises(ValueError, match="needs ts_ns"):
         e.on_time()
     assert e.process(np.zeros(0, TRADE_TICK_DTYPE)) == 0
+
+
+def test_trading_cache_gets_records(btc):
+    from alphaforge.cache import Cache
+
+    cache = Cache(tick_capacity=3, bar_capacity=2)
+    e = engine(btc, cache=cache)
+    bt = f"{BTC}-2-TICK-LAST-INTERNAL"
+    e.subscribe_bars(bt)
+    book = e.subscribe_book_deltas(BTC)
+    a = trades(btc, [T0 + i for i in range(7)], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0], [1.0] * 7)
+    e.process(a)
+    e.process(quotes(btc, [T0], [99.0], [101.0], [1.0], [2.0]))
+    assert cache.instrument(BTC) is btc and cache.order_book(BTC) is book
+    # ring of 3 trades, newest first; bars (1,2) (3,4) (5,6) -> the 2 newest kept
+    assert cache.trades(BTC)["price"].tolist() == [7 * S, 6 * S, 5 * S]
+    assert [(int(b["open"]), int(b["close"])) for b in cache.bars(bt)] == [(5 * S, 6 * S), (3 * S, 4 * S)]
+    assert cache.quote(BTC).ask_price.raw == 101 * S
