@@ -12,6 +12,7 @@ User-defined aggregators subclass :class:`BarAggregator` (override ``on_tick``) 
 available to specs with :func:`register_aggregator`.
 """
 
+from alphaforge._core import aggregation as _core_aggregation
 from alphaforge._core.aggregation import (
     AGGREGATIONS,
     PRICE_TYPES,
@@ -32,6 +33,10 @@ from alphaforge._core.aggregation import (
     registered_aggregators,
     unregister_aggregator,
 )
+
+# The exact rules of every aggregation (splitting, ties, clock, precision) live in the compiled
+# module's docstring; expose them here for help().
+__doc__ = f"{__doc__}\n{_core_aggregation.__doc__}"
 
 __all__ = [
     "AGGREGATIONS",
