@@ -87,7 +87,7 @@ cdef class Order:
     cdef int apply_c(self, OrderEvent event) except -1
     cpdef void apply(self, OrderEvent event) except *
     cdef void _init_from(self, OrderInitialized init) noexcept
-    cdef void _fill(self, OrderFilled fill, int64_t new_filled) noexcept
+    cdef int _fill(self, OrderFilled fill, int64_t new_filled) except -1
     cdef int _update(self, OrderUpdated upd) except -1
     cdef int set_contingency_c(self, OrderListId order_list_id, int contingency_type,
                                tuple linked_order_ids, ClientOrderId parent_order_id) except -1

@@ -333,7 +333,7 @@ cdef class Order:
         self._events.append(event)
         return 0
 
-    cdef void _fill(self, OrderFilled fill, int64_t new_filled) noexcept:
+    cdef int _fill(self, OrderFilled fill, int64_t new_filled) except -1:
         cdef double px = <double>fill.last_px_raw / 1e9
         cdef double price
         cdef object cur_raw
@@ -372,6 +372,7 @@ cdef class Order:
         if self.has_price:
             price = <double>self.price_raw / 1e9
             self.slippage = (self.avg_px - price) if self.side_c == 1 else (price - self.avg_px)
+        return 0
 
     cdef int _update(self, OrderUpdated upd) except -1:
         cdef str who = f"order {self.client_order_id}"
