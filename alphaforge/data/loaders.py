@@ -52,6 +52,7 @@ __all__ = [
     "load_binance_klines",
     "load_binance_book_ticker",
     "load_binance_depth",
+    "load_bybit_orderbook",
     "load_tardis_trades",
     "load_tardis_quotes",
     "load_tardis_book_snapshot",
@@ -831,6 +832,112 @@ def load_binance_depth(source: Source, instrument: Any = None, *, instrument_id:
         snap = snap[order]
     recs, rows = _with_clears(recs, rows, _snapshot_starts(snap, [recs["ts_event"], recs["sequence"]]))
     return _finish(t, recs, sort, rows)
+
+
+class _RowTable(_Table):
+    """A table whose rows come from known file lines (several rows per line)."""
+
+    def __init__(self, src: _Src, table: Any, lines: np.ndarray):
+        super().__init__(src, table, 1)
+        self._lines = lines
+
+    def line(self, row: int) -> int:
+        return int(self._lines[int(row)])
+
+
+def load_bybit_orderbook(source: Source, instrument: Any = None, *, instrument_id: Any = None,
+                         price_precision: int | None = None, size_precision: int | None = None,
+                         sort: SortPolicy = "stable", member: str | None = None,
+                         progress: Callable[[int], Any] | None = None) -> np.ndarray:
+    """Bybit historical order-book dump (``*_ob500.data``, JSON lines, usually inside a ``.zip``;
+    ``{"topic","type":"snapshot"|"delta","ts","data":{"s","b":[[px,sz]...],"a":[...],"u","seq"},
+    "cts"}``) -> ``ORDER_BOOK_DELTA_DTYPE``.
+
+    Parsed with ``pyarrow.json`` and flattened with Arrow compute (no Python object per level).
+    Per message: a snapshot becomes a CLEAR delta then ADDs (SNAPSHOT flag); a delta message's
+    levels are "set" updates (size 0 -> DELETE, else UPDATE). Bids come before asks within a
+    message, in file order; LAST marks each message's final delta. ``ts_event`` = ``cts`` (matching
+    engine time, ms), ``ts_init`` = ``ts`` (ms), ``sequence`` = ``u``. Errors name the JSON line.
+    """
+    import json
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.json as pj
+
+    src = _src(source, member, progress)
+    tg = _target(instrument, instrument_id, price_precision, size_precision)
+    f = src.open()
+    try:
+        raw = bytes(f.read())
+    finally:
+        f.close()
+    levels = pa.list_(pa.list_(pa.string()))
+    schema = pa.schema([("type", pa.string()), ("ts", pa.int64()), ("cts", pa.int64()),
+                        ("data", pa.struct([("b", levels), ("a", levels), ("u", pa.int64())]))])
+    try:
+        tbl = pj.read_json(io.BytesIO(raw), parse_options=pj.ParseOptions(
+            explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=False))
+    except pa.ArrowInvalid as exc:
+        for i, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), start=1):
+            try:
+                json.loads(line)
+            except ValueError as jexc:
+                raise LoaderError(f"malformed JSON: {jexc}", file=src.name, line=i) from None
+        raise LoaderError(f"unreadable JSON lines: {exc}", file=src.name) from None
+    tbl = tbl.combine_chunks()
+    n_msg = tbl.num_rows
+    msg_lines = np.arange(1, n_msg + 1)
+    mt = _RowTable(src, tbl, msg_lines)
+    for name in ("type", "ts", "cts"):
+        col = tbl.column(name)
+        if col.null_count:
+            row = int(np.argmax(col.is_null().to_numpy(zero_copy_only=False)))
+            raise mt.err(row, name, "missing field")
+    data = tbl.column("data").chunk(0) if tbl.num_rows else None
+    if data is not None and data.null_count:
+        row = int(np.argmax(data.is_null().to_numpy(zero_copy_only=False)))
+        raise mt.err(row, "data", "missing field")
+    kind = _categorical(_Table(src, tbl.select(["type"]), 1), "type", {"snapshot": 1, "delta": 0}).astype(bool)
+    ts_init = tbl.column("ts").to_numpy() * 1_000_000
+    ts_event = tbl.column("cts").to_numpy() * 1_000_000
+    u = (data.field("u").fill_null(0) if data is not None else pa.array([], pa.int64())).to_numpy(
+        zero_copy_only=False)
+    parts = []
+    for side_name, side in (("b", _BUY), ("a", _SELL)):
+        lv = data.field(side_name) if data is not None else pa.array([], levels)
+        lv = lv.fill_null(pa.scalar([], levels)) if lv.null_count else lv
+        flat = pc.list_flatten(lv)
+        parent = pc.list_parent_indices(lv).to_numpy(zero_copy_only=False)
+        lens = pc.list_value_length(flat).to_numpy(zero_copy_only=False)
+        if len(lens) and (lens != 2).any():
+            i = int(np.argmax(lens != 2))
+            raise mt.err(int(parent[i]), f"data.{side_name}", "a level must be [price, size]")
+        vals = pc.list_flatten(flat)
+        parts.append((parent, np.full(len(parent), side, np.uint8), vals.take(pa.array(np.arange(0, len(vals), 2))),
+                      vals.take(pa.array(np.arange(1, len(vals), 2)))))
+    parent = np.concatenate([p[0] for p in parts])
+    order = np.argsort(parent, kind="stable")             # per message: bids, then asks, file order
+    parent = parent[order]
+    side = np.concatenate([p[1] for p in parts])[order]
+    px = pa.concat_arrays([p[2] for p in parts]).take(pa.array(order))
+    sz = pa.concat_arrays([p[3] for p in parts]).take(pa.array(order))
+    lt = _RowTable(src, pa.table({"price": px, "size": sz}), msg_lines[parent] if len(parent) else parent)
+    (price,), pp = _decimals(lt, ["price"], tg.price_precision)
+    (size,), sp = _decimals(lt, ["size"], tg.size_precision, allow_negative=False)
+    snap = kind[parent]
+    action = np.where(snap, _ADD, np.where(size == 0, _DELETE, _UPDATE))
+    last = np.ones(len(parent), dtype=bool)
+    last[:-1] = parent[1:] != parent[:-1]
+    flags = np.where(snap, _F_SNAPSHOT, 0) | np.where(last, _F_LAST, 0)
+    recs = _deltas(lt, len(parent), tg, ts_event[parent], ts_init[parent], action, side, price, size, pp, sp,
+                   0, u[parent], flags)
+    starts = np.zeros(len(parent), dtype=bool)
+    if len(parent):
+        starts[0] = snap[0]
+        starts[1:] = snap[1:] & (parent[1:] != parent[:-1])
+    recs, rows = _with_clears(recs, np.arange(len(parent)), starts)
+    return _finish(lt, recs, sort, rows)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1668,6 +1775,7 @@ LOADERS: dict[str, Callable[..., Any]] = {
     "binance-klines": load_binance_klines,
     "binance-bookticker": load_binance_book_ticker,
     "binance-depth": load_binance_depth,
+    "bybit-orderbook": load_bybit_orderbook,
     "tardis-trades": load_tardis_trades,
     "tardis-quotes": load_tardis_quotes,
     "tardis-book-snapshot": load_tardis_book_snapshot,

@@ -751,3 +751,43 @@ def test_back_to_back_snapshots_each_get_a_clear(shared_data, tmp_path):
     d = L.load_binance_depth(q, price_precision=1, size_precision=3)
     assert np.flatnonzero(d["action"] == CLEAR).tolist() == [0, 101]
     assert ((d["flags"] & 128) != 0).sum() == 2
+
+
+def test_bybit_orderbook_zip_json_lines(shared_data, tmp_path):
+    import json
+
+    path = shared_data / "book/bybit-xrpusdt-ob500.data.zip"
+    with zipfile.ZipFile(path) as z:
+        msgs = [json.loads(x) for x in z.read(z.namelist()[0]).decode().splitlines()]
+    r = L.load_bybit_orderbook(path, price_precision=4, size_precision=0)
+    # reference: per message, CLEAR (snapshot only), then bids then asks in file order
+    ref = []
+    for m in msgs:
+        snap = m["type"] == "snapshot"
+        if snap:
+            ref.append((CLEAR, 0, 0, 0))
+        for key, side in (("b", BUY), ("a", SELL)):
+            for px, sz in m["data"][key]:
+                ref.append((ADD if snap else (DELETE if Decimal(sz) == 0 else UPDATE), side, raw(px), raw(sz)))
+    assert len(msgs) == 50 and len(r) == 3966 + 1
+    assert list(zip(r["action"].tolist(), r["side"].tolist(), r["price"].tolist(), r["size"].tolist(),
+                    strict=True)) == ref
+    assert (r[1:1001]["flags"] & 32).all() and ((r["flags"] & 128) != 0).sum() == 50
+    assert (np.diff(np.unique(r["sequence"])) == 1).all()                 # u consecutive (README)
+    assert r["ts_init"][0] == msgs[0]["ts"] * 1_000_000 and r["ts_event"][-1] == msgs[-1]["cts"] * 1_000_000
+    lines = [json.dumps(m) for m in msgs]
+    broken = list(lines)
+    broken[7] = broken[7][:-3]
+    p = tmp_path / "broken.data"
+    p.write_text("\n".join(broken) + "\n")
+    with pytest.raises(LoaderError) as ei:
+        L.load_bybit_orderbook(p)
+    assert ei.value.line == 8
+    bad = list(lines)
+    m = json.loads(bad[12])
+    m["data"]["a"][0][0] = "2.00385"
+    bad[12] = json.dumps(m)
+    p.write_text("\n".join(bad) + "\n")
+    with pytest.raises(LoaderError) as ei:
+        L.load_bybit_orderbook(p, price_precision=4)
+    assert (ei.value.line, ei.value.field) == (13, "price") and "2.00385" in str(ei.value)
