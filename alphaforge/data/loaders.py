@@ -1166,16 +1166,17 @@ _DB_MBO_ACTION = {"A": _ADD, "C": _DELETE, "M": _UPDATE, "R": _CLEAR, "T": 0, "F
 
 def load_databento_mbo(source: Source, instrument: Any = None, *, instrument_id: Any = None,
                        price_precision: int | None = None, size_precision: int | None = None,
-                       sort: SortPolicy = "stable", member: str | None = None,
-                       progress: Callable[[int], Any] | None = None) -> np.ndarray:
+                       with_trades: bool = False, sort: SortPolicy = "stable", member: str | None = None,
+                       progress: Callable[[int], Any] | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Databento ``mbo`` (L3) CSV -> ``ORDER_BOOK_DELTA_DTYPE`` with ``order_id``.
 
     Actions: A -> ADD, C -> DELETE, M -> UPDATE, R -> CLEAR. Trade (T) and fill (F) rows are
     **not** book changes on Databento MBO (the resting order's reduction arrives as its own C/M
-    row), so they are left out of the deltas by this documented rule; load them as trades with
-    ``load_databento_trades`` on a trades file. ``ts_event`` = ``ts_event``, ``ts_init`` =
-    ``ts_recv``; ``sequence`` and ``flags`` (LAST/TOB/SNAPSHOT/BAD_TS_RECV bits) copied.
-    ``sort`` applies to ``ts_event``.
+    row), so they are not deltas. With ``with_trades=True`` the result is ``(deltas, trades)``:
+    the T rows as ``TRADE_TICK_DTYPE`` (side B/A/N -> aggressor BUYER/SELLER/NONE, ``trade_id`` =
+    ``sequence``); F rows (the resting side of the same trades) are not repeated as trades.
+    ``ts_event`` = ``ts_event``, ``ts_init`` = ``ts_recv``; ``sequence`` and ``flags``
+    (LAST/TOB/SNAPSHOT/BAD_TS_RECV bits) copied. ``sort`` applies to ``ts_event``.
     """
     src = _src(source, member, progress)
     tg = _target(instrument, instrument_id, price_precision, size_precision)
@@ -1191,7 +1192,14 @@ def load_databento_mbo(source: Source, instrument: Any = None, *, instrument_id:
     rows = np.flatnonzero(keep)
     recs = _deltas(t, len(rows), tg, ev[rows], recv[rows], action[rows], side[rows], price[rows], size[rows],
                    pp, sp, oid[rows], seq[rows], fl[rows] & 0xFF, rows=rows)
-    return _finish(t, recs, sort, rows)
+    deltas = _finish(t, recs, sort, rows)
+    if not with_trades:
+        return deltas
+    is_trade = _categorical(t, "action", {"T": 1, "A": 0, "C": 0, "M": 0, "R": 0, "F": 0}).astype(bool)
+    tr = np.flatnonzero(is_trade)
+    trades = _trades(t, len(tr), tg, ev[tr], recv[tr], price[tr], size[tr], pp, sp, side[tr], seq[tr],
+                     fl[tr] & 0xFF)
+    return deltas, _finish(t, trades, sort, tr)
 
 
 def load_databento_ohlcv(source: Source, instrument: Any = None, *, bar_type: Any = None,

@@ -791,3 +791,17 @@ def test_bybit_orderbook_zip_json_lines(shared_data, tmp_path):
     with pytest.raises(LoaderError) as ei:
         L.load_bybit_orderbook(p, price_precision=4)
     assert (ei.value.line, ei.value.field) == (13, "price") and "2.00385" in str(ei.value)
+
+
+def test_databento_mbo_with_trades(shared_data):
+    path = shared_data / "book/databento-esh4-glbx-mdp3-20231225.mbo.csv.gz"
+    h, rows = rows_of(path)
+    deltas, trades = L.load_databento_mbo(path, price_precision=2, size_precision=0, with_trades=True)
+    t_rows = [r for r in rows if r[h.index("action")] == "T"]
+    assert len(deltas) == sum(r[h.index("action")] in "ACMR" for r in rows)
+    assert trades["price"].tolist() == [raw(r[h.index("price")]) for r in t_rows]
+    assert trades["size"].tolist() == [int(r[h.index("size")]) * NS for r in t_rows]
+    sides = {"B": BUY, "A": SELL, "N": 0}
+    assert trades["aggressor_side"].tolist() == [sides[r[h.index("side")]] for r in t_rows]
+    assert (trades["aggressor_side"] == 0).sum() == 1                      # the opening trade (README)
+    assert trades["ts_event"][0] >= utc_ns(2023, 12, 25, 23)              # opening at 23:00 UTC
