@@ -145,7 +145,7 @@ def test_real_series_against_numpy_reference(shared_data):
     cagr = (closes[-1] / closes[0]) ** (1 / years) - 1
     peak, mdd, peak_date, longest, recovered = closes[0], 0.0, dates[0], 0.0, True
     under = False
-    for d, x in zip(dates, closes):
+    for d, x in zip(dates, closes, strict=True):
         if x >= peak:
             if under:
                 longest = max(longest, (d - peak_date).total_seconds())
@@ -174,7 +174,7 @@ def test_monthly_returns_real_series_against_pandas_free_reference(shared_data):
     dates, closes = _orcl_closes(shared_data)
     table = monthly_returns(pd.Series(closes, index=pd.DatetimeIndex(dates)))
     last: dict[tuple[int, int], float] = {}
-    for d, x in zip(dates, closes):
+    for d, x in zip(dates, closes, strict=True):
         last[(d.year, d.month)] = x
     keys = sorted(last)
     prev = closes[0]
@@ -193,7 +193,7 @@ def _positions(pnls, closed=None, opened=None, closed_at=None):
     t0 = pd.Timestamp("2024-01-01", tz="UTC")
     closed = [True] * n if closed is None else closed
     opened = opened or [t0 + i * DAY for i in range(n)]
-    closed_at = closed_at or [o + pd.Timedelta(hours=1) if c else pd.NaT for o, c in zip(opened, closed)]
+    closed_at = closed_at or [o + pd.Timedelta(hours=1) if c else pd.NaT for o, c in zip(opened, closed, strict=True)]
     return pd.DataFrame({
         "position_id": [f"P-{i}" for i in range(n)], "instrument_id": "TEST.SIM", "strategy_id": "S-1",
         "side": "LONG", "quantity": 1.0, "avg_px_open": 100.0, "avg_px_close": 101.0,
