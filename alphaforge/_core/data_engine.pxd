@@ -78,6 +78,9 @@ cdef class DataEngine:
     cdef dict _bar_types            # bar_type_id -> _BarTypeCtx
     cdef list _time_aggs            # BarAggregators closed on the clock
     cdef int64_t _next_close
+    cdef int64_t _alert_ns           # time of the bar-close alert set on the clock (INT64_MAX: none)
+    cdef readonly str alert_name
+    """Name of the clock alert the engine uses to close time bars when no data arrives."""
     cdef int64_t processed[4]
     cdef int64_t rejected[4][10]
     cdef int64_t bars_built
@@ -103,3 +106,4 @@ cdef class DataEngine:
     cdef int _note_next_close(self, BarAggregator agg) except -1
     cdef int _publish_bar(self, const BarRec* rec) except -1
     cdef int _refresh_next_close(self) except -1
+    cdef int _sync_alert(self) except -1

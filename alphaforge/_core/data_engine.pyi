@@ -32,6 +32,7 @@ class DataEngine:
     cache: Any
     clock: Any
     validation: str
+    alert_name: str
     def __init__(
         self, msgbus: MessageBus | None = None, cache: Any = None, clock: Any = None, validation: str = "raise"
     ) -> None: ...

@@ -32,6 +32,10 @@ Per record, in this order:
 5. **Aggregation**: internal bar aggregators of the instrument get the trade (LAST) or quote
    (BID/ASK/MID); each completed bar is stored, cached and published on its bar type's topic.
 
+With a ``clock`` (TestClock or LiveClock), the engine keeps one alert (``alert_name``) at the next
+internal bar close, so time bars close on the clock with no data: a TestClock's events are popped
+and handled by the backtest loop (after the data at that time); a LiveClock fires it itself.
+
 Subscribing to an INTERNAL bar type creates its aggregator (``subscribe_bars``); the last
 unsubscribe removes it. Statistics: records processed per type, rejected per type and reason,
 bars built in total and per bar type.
@@ -67,6 +71,7 @@ from alphaforge._core.aggregation import make_aggregator, parse_bar_spec
 from alphaforge._core.records import BAR_DTYPE, ORDER_BOOK_DELTA_DTYPE, QUOTE_TICK_DTYPE, TRADE_TICK_DTYPE
 
 _BASE_ON_TIME = _PyBarAggregator.on_time
+cdef int _ENGINE_SEQ = 0   # engines created in this process (unique, deterministic alert names)
 KIND_NAMES = ("quotes", "trades", "bars", "deltas")
 _KIND_SINGULAR = ("quote", "trade", "bar", "delta")
 REASON_NAMES = (
@@ -128,6 +133,10 @@ cdef class DataEngine:
         self._bar_types = {}
         self._time_aggs = []
         self._next_close = INT64_MAX
+        self._alert_ns = INT64_MAX
+        global _ENGINE_SEQ
+        _ENGINE_SEQ += 1
+        self.alert_name = "DataEngine.bar_close" if _ENGINE_SEQ == 1 else f"DataEngine.bar_close.{_ENGINE_SEQ}"
         self.bars_built = 0
         self._reset_counts()
         self._tcache = cache if isinstance(cache, Cache) else None
@@ -444,10 +453,14 @@ cdef class DataEngine:
         if _is_time_kind(agg.st.kind):
             if agg.st.has_bar and agg.st.cur_end < self._next_close:
                 self._next_close = agg.st.cur_end
+                if self.clock is not None:
+                    self._sync_alert()
         elif agg.st.kind == 0 and agg in self._time_aggs:
             nc = agg.next_close_ns()
             if nc < self._next_close:
                 self._next_close = nc
+                if self.clock is not None:
+                    self._sync_alert()
         return 0
 
     cdef int on_time_c(self, int64_t ts_ns) except -1:
@@ -472,7 +485,31 @@ cdef class DataEngine:
             if nc < best:
                 best = nc
         self._next_close = best
+        if self.clock is not None:
+            self._sync_alert()
         return 0
+
+    cdef int _sync_alert(self) except -1:
+        # Keep one clock alert at the next bar close, so time bars close on the clock (TestClock:
+        # the backtest loop pops and handles it after the data at that time; LiveClock: asyncio).
+        if self._next_close == self._alert_ns:
+            return 0
+        if self._alert_ns != INT64_MAX:
+            try:
+                self.clock.cancel_timer(self.alert_name)
+            except KeyError:
+                pass  # already fired
+            self._alert_ns = INT64_MAX
+        if self._next_close != INT64_MAX and self._next_close >= self.clock.timestamp_ns():
+            self.clock.set_time_alert(self.alert_name, self._next_close, self._on_alert)
+            self._alert_ns = self._next_close
+        return 0
+
+    def _on_alert(self, event):
+        """Clock alert callback: close the time bars due at ``event.ts_event``."""
+        self._alert_ns = INT64_MAX
+        self.on_time_c(event.ts_event)
+        self._sync_alert()
 
     cdef int _drain(self, BarAggregator agg) except -1:
         cdef Py_ssize_t k, n = agg.st.n_out

@@ -339,3 +339,23 @@ def test_trading_cache_gets_records(btc):
     assert cache.trades(BTC)["price"].tolist() == [7 * S, 6 * S, 5 * S]
     assert [(int(b["open"]), int(b["close"])) for b in cache.bars(bt)] == [(5 * S, 6 * S), (3 * S, 4 * S)]
     assert cache.quote(BTC).ask_price.raw == 101 * S
+
+
+def test_time_bars_close_from_clock_alerts(btc):
+    from alphaforge.common import TestClock
+
+    clock = TestClock(T0)
+    e = engine(btc, clock=clock)
+    got = []
+    e.subscribe_bars(f"{BTC}-1-MINUTE-LAST-INTERNAL", got.append)
+    clock.set_time(T0 + 5 * S)
+    e.process(trades(btc, [T0 + 5 * S], [100.0], [1.0]))
+    assert clock.next_event_time_ns == T0 + MIN
+    events = clock.advance_time(T0 + 10 * MIN)    # the backtest loop: pop due events, handle them
+    assert [ev.name for ev in events] == [e.alert_name] and events[0].ts_event == T0 + MIN
+    for ev in events:
+        ev.handle()
+    assert [b.ts_event for b in got] == [T0 + MIN]
+    assert clock.next_event_time_ns is None      # nothing pending, no alert
+    e.process(trades(btc, [T0 + 10 * MIN + 1], [101.0], [1.0]))
+    assert clock.next_event_time_ns == T0 + 11 * MIN
