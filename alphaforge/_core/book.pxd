@@ -132,6 +132,8 @@ cdef class OrderBook:
     cdef int _after_event(self) noexcept nogil
     cdef int _apply_records(self, const OrderBookDeltaRec* recs, Py_ssize_t n, int64_t* top,
                             Py_ssize_t* failed_at) noexcept nogil
+    cdef int _l2_records(self, const OrderBookDeltaRec* recs, Py_ssize_t n, int64_t* top,
+                         Py_ssize_t* failed_at) noexcept nogil
     cdef void _clear(self) noexcept nogil
     cdef void _clear_side(self, int side) noexcept nogil
     cdef int _raise_err(self, int code, str where) except -1

@@ -543,3 +543,25 @@ def test_own_order_l3_exact_queue():
     assert b.queue_ahead(1000) == 3 * S
     b.fill_order(1, 3.0)
     assert b.queue_ahead(1000) == 0
+
+
+def test_level_search_every_book_size_and_position():
+    """Level lookup (top-8 count, next-8 count, binary search) at every size 1..40, for every
+    present and absent price, on both sides, against a plain list."""
+    for n in range(1, 41):
+        b = l2()
+        bids = [(1000 - 2 * i) * 10**7 for i in range(n)]  # every other tick: gaps to probe
+        asks = [(1001 + 2 * i) * 10**7 for i in range(n)]
+        b.apply_snapshot_raw(bids, [(i + 1) * S for i in range(n)], asks, [(i + 1) * S for i in range(n)])
+        for side, prices in ((BUY, bids), (SELL, asks)):
+            present = dict(zip(prices, range(1, n + 1), strict=True))
+            lo, hi = min(prices) - 3 * 10**7, max(prices) + 3 * 10**7
+            for p in range(lo, hi + 1, 10**7):
+                assert b.size_at(side, p / 1e9) == present.get(p, 0), (n, side, p)
+        # insert into every gap and delete again: the order stays exact
+        for p in range(bids[-1] + 10**7, bids[0], 2 * 10**7):
+            b.apply_delta_raw(ADD, BUY, p, 7 * S)
+            assert b.size_at(BUY, p / 1e9) == 7.0
+            b.check_integrity()
+            b.apply_delta_raw(DEL, BUY, p, 0)
+        assert b.bids_raw(100)[:, 0].tolist() == bids
