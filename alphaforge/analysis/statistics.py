@@ -25,6 +25,8 @@ by default ``E_0``; ``P`` periods per year; ``r_i = E_i / E_{i-1} - 1`` for ``i 
 * ``volatility`` = ``std(r, ddof=1) * sqrt(P)``; NaN with fewer than 2 returns.
 * ``sharpe`` = ``mean(r - rf_period) / std(r, ddof=1) * sqrt(P)``; NaN with fewer than 2 returns
   or when ``std(r) == 0`` (constant equity has no defined Sharpe ratio; NaN, never 0 or inf).
+  ``volatility``, ``sharpe`` and ``sortino`` are also NaN when some return is not finite (an
+  equity sample of exactly 0 followed by another).
 * ``sortino`` = ``mean(r - rf_period) / DD * sqrt(P)`` with the downside deviation
   ``DD = sqrt(mean(min(r - rf_period, 0) ** 2))`` over all ``n`` returns (target = the risk-free
   rate, population form); NaN with fewer than 2 returns; when ``DD == 0``: ``+inf`` if the mean

@@ -268,8 +268,9 @@ def write_tearsheet(
     (computed here from the inputs when None); ``prices``: instrument id (str or InstrumentId) ->
     close prices (Series on time, or DataFrame with ``close``); ``starting_equity``: base of the
     first month's return (default: ``stats["starting_equity"]`` or the first sample);
-    ``max_points``/``max_fill_markers``: drawing limits (module docstring). The file embeds
-    plotly.js (about 4.7 MB) and loads nothing from the network.
+    ``max_points``/``max_fill_markers``: drawing limits (module docstring). Missing parent
+    directories are created. The file embeds plotly.js (about 4.7 MB) and loads nothing from the
+    network.
     """
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
@@ -309,6 +310,9 @@ def write_tearsheet(
         "</body>\n</html>\n"
     )
     out = os.fspath(path)
+    parent = os.path.dirname(out)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
     with open(out, "w", encoding="utf-8") as fh:
         fh.write(doc)
     return out

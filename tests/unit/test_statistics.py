@@ -328,7 +328,7 @@ def test_periods_per_year_rule():
     assert infer_periods_per_year(pd.Series(1.0, index=intraday)) == 252.0 * 390
     weekly = pd.date_range("2024-01-05", periods=20, freq="W-FRI", tz="UTC")
     assert infer_periods_per_year(pd.Series(1.0, index=weekly)) == 52.0
-    monthly = pd.date_range("2020-01-31", periods=24, freq="ME", tz="UTC")
+    monthly = pd.date_range("2020-01-31", periods=24, freq=pd.offsets.MonthEnd(), tz="UTC")
     assert infer_periods_per_year(pd.Series(1.0, index=monthly)) == 12.0
     assert infer_periods_per_year(daily([1.0])) == 252.0
 
