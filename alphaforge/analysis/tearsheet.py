@@ -52,7 +52,7 @@ body { font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif; margi
        max-width: 1200px; color: #222; }
 h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 28px; }
 .sub { color: #666; margin-bottom: 16px; }
-table.stats { border-collapse: collapse; font-size: 13px; columns: 2; }
+table.stats { border-collapse: collapse; font-size: 13px; }
 table.stats td { padding: 3px 14px; border-bottom: 1px solid #eee; }
 table.stats td.v { text-align: right; font-variant-numeric: tabular-nums; }
 .grid { display: flex; gap: 32px; flex-wrap: wrap; }
