@@ -81,6 +81,24 @@ def test_decimal_parser_matches_decimal_reference_on_random_values():
     assert maxdec == max(-Decimal(v).normalize().as_tuple().exponent if Decimal(v) != 0 else 0 for v in values)
 
 
+def test_int_parser_matches_python_int_on_random_values():
+    rng = np.random.default_rng(4)
+    values = []
+    for _ in range(20000):
+        v = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(1, 21))))
+        values.append(("-" if rng.random() < 0.3 else "") + v)
+    values += ["9223372036854775807", "-9223372036854775807", "0000000000000000000000012", "1234567812345678"]
+    for v in values:
+        out, (st, _) = _parse("int", ["0", v])
+        if abs(int(v)) < 2**63:
+            assert st == 0 and out[1] == int(v), v
+        else:
+            assert st == 4, v                                          # overflow, never wrapped
+    for bad in ("1234567a", "12345678a", "1234567890123456789x", "12:45678", "123456789/", "+", "1 2"):
+        _, (st, row) = _parse("int", ["1", bad])
+        assert (st, row) == (2, 1), bad
+
+
 @pytest.mark.parametrize(
     "text, precision, expected",
     [("61837.63000000", 2, 61837_630_000_000), ("0.00002853", 8, 28530), ("1e-05", 5, 10000),
