@@ -1,0 +1,53 @@
+# ExecutionEngine: the client side of order execution (OMS).
+#
+# Routes commands to the SimulatedExchange of the order's venue (commands normally come through the
+# RiskEngine), applies every venue event to its Order, assigns position ids (NETTING: one position
+# per instrument and strategy, id "{instrument_id}-{strategy_id}"; HEDGING: one per opening order),
+# applies fills to Positions (a fill flipping a netting position through zero is split into a close
+# of the position and the open of a new cycle, with PositionClosed then PositionOpened) and to the
+# venue's Account, keeps the Cache indices current and delivers order events, then position events,
+# to the strategy that owns the order (registered handler).
+from libc.stdint cimport int64_t
+
+from alphaforge._core.exchange cimport SimulatedExchange
+from alphaforge._core.identifiers cimport InstrumentId, PositionId, StrategyId
+from alphaforge._core.instruments cimport Instrument
+from alphaforge._core.matching_engine cimport VenueEventSink
+from alphaforge._core.order_events cimport OrderEvent, OrderFilled
+from alphaforge._core.orders cimport Order
+from alphaforge._core.position cimport Position
+
+
+cdef class ExecutionEngine(VenueEventSink):
+    cdef readonly object clock
+    cdef readonly object cache
+    cdef readonly object portfolio
+    cdef readonly object msgbus
+    cdef dict _venues                 # Venue -> SimulatedExchange
+    cdef dict _instruments            # InstrumentId -> Instrument
+    cdef dict _handlers               # StrategyId -> (handler, is_strategy)
+    cdef dict _oms                    # StrategyId -> OmsType override
+    cdef dict _positions              # PositionId -> open (or netting, reusable) Position
+    cdef dict _netting                # (InstrumentId, StrategyId) -> PositionId
+    cdef dict _order_pos              # ClientOrderId -> PositionId requested at submit (open orders only)
+    cdef dict _factories              # StrategyId -> OrderFactory used by close_position(s)
+    cdef int64_t _pos_seq
+    cdef readonly int64_t event_count
+    cdef readonly int64_t fill_count
+    cdef readonly int64_t command_count
+
+    cdef int64_t now_c(self) except? -1
+    cdef SimulatedExchange _exchange(self, Order order)
+    cdef Instrument _instrument(self, InstrumentId instrument_id)
+    cdef int oms_for_c(self, StrategyId strategy_id, SimulatedExchange ex) except -1
+    cdef Position position_for_order_c(self, Order order)
+    cdef int dispatch_order_c(self, Order order, object event) except -1
+    cdef int dispatch_position_c(self, StrategyId strategy_id, object event) except -1
+    cdef int submit_order_c(self, Order order, PositionId position_id) except -1
+    cdef int submit_order_list_c(self, list orders) except -1
+    cdef int modify_order_c(self, Order order, int64_t qty_raw, bint has_price, int64_t price_raw,
+                            bint has_trigger, int64_t trigger_raw) except -1
+    cdef int cancel_order_c(self, Order order) except -1
+    cdef int deny_c(self, Order order, str reason) except -1
+    cdef int _handle_fill(self, Order order, OrderFilled fill) except -1
+    cdef PositionId _position_id_for(self, Order order, int oms, SimulatedExchange ex)

@@ -1,0 +1,524 @@
+"""Execution engine (OMS): see execution_engine.pxd for the rules.
+
+Event order for a fill: the OrderFilled (order already updated) to the strategy, then the position
+event(s): PositionOpened / PositionChanged / PositionClosed (a netting flip: PositionClosed then
+PositionOpened). Before the strategy sees them the Order, Position, Account and Cache are updated.
+Strategy handlers: an ``alphaforge`` Strategy (its C dispatch is called) or any object with
+``handle_order_event(event)`` / ``handle_position_event(event)`` methods.
+"""
+from libc.stdint cimport INT64_MAX, int64_t
+
+from alphaforge._core.accounts cimport Account
+from alphaforge._core.clock cimport Clock
+from alphaforge._core.currency cimport Currency
+from alphaforge._core.exchange cimport SimulatedExchange
+from alphaforge._core.identifiers cimport (
+    ClientOrderId,
+    InstrumentId,
+    PositionId,
+    StrategyId,
+    TraderId,
+    Venue,
+)
+from alphaforge._core.instruments cimport Instrument
+from alphaforge._core.matching_engine cimport OrderMatchingEngine, VenueEventSink
+from alphaforge._core.order_events cimport (
+    OS_FILLED,
+    OS_INITIALIZED,
+    OS_PENDING_CANCEL,
+    OS_SUBMITTED,
+    OrderDenied,
+    OrderEvent,
+    OrderFilled,
+    OrderPendingCancel,
+    OrderPendingUpdate,
+    OrderRejected,
+    OrderSubmitted,
+)
+from alphaforge._core.orders cimport Order
+from alphaforge._core.portfolio cimport Portfolio
+from alphaforge._core.position cimport Position, PositionChanged, PositionClosed, PositionEvent, PositionOpened
+from alphaforge._core.strategy cimport Strategy
+
+from alphaforge.model.enums import OmsType
+
+
+cdef PositionEvent _pos_event(type cls, Position p, int64_t qty, int64_t px, OrderFilled f):
+    cdef PositionEvent e = cls.__new__(cls)
+    e._fill_from(p, qty, px, f.ts_event, f.ts_init)
+    e.trade_id = f.trade_id
+    return e
+
+
+cdef class ExecutionEngine(VenueEventSink):
+    """``ExecutionEngine(clock, cache, portfolio=None, msgbus=None)``.
+
+    ``register_venue(exchange)`` connects a SimulatedExchange (its events come here, its account is
+    registered with the portfolio); ``register_strategy(strategy_id, handler, oms_type=None)`` routes
+    a strategy's events to ``handler`` (optional per-strategy OMS override). Commands (normally called
+    by the RiskEngine): ``submit_order``, ``submit_order_list``, ``modify_order``, ``cancel_order``,
+    ``cancel_all_orders``, ``close_position``, ``close_all_positions``. With a msgbus, every event is
+    also published on ``events.order.{strategy_id}`` / ``events.position.{strategy_id}``.
+    """
+
+    def __init__(self, clock, cache, portfolio=None, msgbus=None):
+        VenueEventSink.__init__(self)
+        self.events = None          # the engine does not keep a global event list
+        if clock is None or not hasattr(clock, "timestamp_ns"):
+            raise TypeError("clock must be an alphaforge Clock")
+        self.clock = clock
+        self.cache = cache
+        self.portfolio = portfolio
+        self.msgbus = msgbus
+        self._venues = {}
+        self._instruments = {}
+        self._handlers = {}
+        self._oms = {}
+        self._positions = {}
+        self._netting = {}
+        self._order_pos = {}
+        self._factories = {}
+        self._pos_seq = 0
+        self.event_count = 0
+        self.fill_count = 0
+        self.command_count = 0
+
+    # ------------------------------------------------------------------ wiring
+
+    def register_venue(self, SimulatedExchange exchange not None) -> None:
+        """Connect a venue: its events come to this engine; its account joins the portfolio."""
+        self._venues[exchange.venue] = exchange
+        exchange.set_sink_c(self)
+        for inst in exchange.instruments():
+            self._instruments[inst.id] = inst
+            if self.cache is not None and self.cache.instrument(inst.id) is None:
+                self.cache.add_instrument(inst)
+            if isinstance(self.portfolio, Portfolio):
+                self.portfolio.register_instrument(inst)
+        if isinstance(self.portfolio, Portfolio):
+            (<Portfolio>self.portfolio)._accounts[exchange.venue] = exchange.account
+        elif self.portfolio is not None:
+            self.portfolio.register_account(exchange.account, exchange.venue)
+
+    def register_strategy(self, strategy_id, handler, oms_type=None) -> None:
+        """Deliver ``strategy_id``'s order/position events to ``handler`` (a Strategy, or any object
+        with ``handle_order_event`` / ``handle_position_event``); ``oms_type`` overrides the venue's."""
+        cdef StrategyId sid = strategy_id if isinstance(strategy_id, StrategyId) else StrategyId(str(strategy_id))
+        self._handlers[sid] = (handler, isinstance(handler, Strategy))
+        if oms_type is not None:
+            self._oms[sid] = int(OmsType.parse(oms_type))
+        else:
+            self._oms.pop(sid, None)
+        factory = getattr(handler, "order_factory", None)
+        if factory is not None:
+            self._factories[sid] = factory
+
+    def reset(self) -> None:
+        """Forget positions and counters (a new run); venues and strategies stay registered."""
+        self._positions = {}
+        self._netting = {}
+        self._order_pos = {}
+        self._pos_seq = 0
+        self.event_count = 0
+        self.fill_count = 0
+        self.command_count = 0
+        for ex in self._venues.values():
+            if isinstance(self.portfolio, Portfolio):
+                (<Portfolio>self.portfolio)._accounts[(<SimulatedExchange>ex).venue] = (<SimulatedExchange>ex).account
+
+    def exchange(self, venue) -> SimulatedExchange:
+        return self._venues.get(venue if isinstance(venue, Venue) else Venue(str(venue)))
+
+    cdef int64_t now_c(self) except? -1:
+        if isinstance(self.clock, Clock):
+            return (<Clock>self.clock).timestamp_ns()
+        return self.clock.timestamp_ns()
+
+    cdef SimulatedExchange _exchange(self, Order order):
+        return self._venues.get(order.instrument_id.venue)
+
+    cdef Instrument _instrument(self, InstrumentId instrument_id):
+        cdef object inst = self._instruments.get(instrument_id)
+        cdef SimulatedExchange ex
+        if inst is None:
+            ex = self._venues.get(instrument_id.venue)
+            if ex is not None:
+                e = ex.engine_c(instrument_id)
+                if e is not None:
+                    inst = (<OrderMatchingEngine>e).instrument
+                    self._instruments[instrument_id] = inst
+        return inst
+
+    def instrument(self, instrument_id):
+        """The Instrument traded on a registered venue, or None."""
+        return self._instrument(instrument_id if isinstance(instrument_id, InstrumentId)
+                                else InstrumentId.from_str(str(instrument_id)))
+
+    cdef int oms_for_c(self, StrategyId strategy_id, SimulatedExchange ex) except -1:
+        cdef object o = self._oms.get(strategy_id) if self._oms else None
+        if o is not None:
+            return o
+        return ex.oms_type if ex is not None else 1
+
+    # ------------------------------------------------------------------ positions
+
+    cdef Position position_for_order_c(self, Order order):
+        """The position an order's fill would apply to (None when it would open a new one)."""
+        cdef object pid = order.position_id
+        cdef SimulatedExchange ex
+        if pid is None and self._order_pos:
+            pid = self._order_pos.get(order.client_order_id)
+        if pid is None:
+            ex = self._exchange(order)
+            if self.oms_for_c(order.strategy_id, ex) == 1:
+                pid = self._netting.get((order.instrument_id, order.strategy_id))
+        if pid is None:
+            return None
+        return self._positions.get(pid)
+
+    cdef int64_t position_qty_c(self, Order order) except? -1:
+        cdef Position p = self.position_for_order_c(order)
+        cdef SimulatedExchange ex
+        cdef int64_t net = 0
+        if p is not None:
+            return p.signed_qty_raw
+        ex = self._exchange(order)
+        if self.oms_for_c(order.strategy_id, ex) == 2:
+            # hedging without a position id: the strategy's net over its open positions
+            for pos in self._positions.values():
+                if (<Position>pos).instrument_id == order.instrument_id and \
+                        (<Position>pos).strategy_id == order.strategy_id:
+                    net += (<Position>pos).signed_qty_raw
+        return net
+
+    def net_position_raw(self, instrument_id, strategy_id) -> int:
+        """Signed net quantity (raw) of a strategy's open positions in an instrument."""
+        cdef int64_t net = 0
+        iid = instrument_id if isinstance(instrument_id, InstrumentId) else InstrumentId.from_str(str(instrument_id))
+        sid = strategy_id if isinstance(strategy_id, StrategyId) else StrategyId(str(strategy_id))
+        for pos in self._positions.values():
+            if (<Position>pos).instrument_id == iid and (<Position>pos).strategy_id == sid:
+                net += (<Position>pos).signed_qty_raw
+        return net
+
+    def positions_open(self, strategy_id=None, instrument_id=None) -> list:
+        """Open positions held by the engine (optionally filtered)."""
+        out = []
+        for pos in self._positions.values():
+            if (<Position>pos).signed_qty_raw == 0:
+                continue
+            if strategy_id is not None and str((<Position>pos).strategy_id) != str(strategy_id):
+                continue
+            if instrument_id is not None and str((<Position>pos).instrument_id) != str(instrument_id):
+                continue
+            out.append(pos)
+        return out
+
+    cdef PositionId _position_id_for(self, Order order, int oms, SimulatedExchange ex):
+        cdef object pid = order.position_id
+        cdef tuple key
+        if pid is not None:
+            return pid
+        if self._order_pos:
+            pid = self._order_pos.get(order.client_order_id)
+            if pid is not None:
+                return pid
+        if oms == 1:
+            key = (order.instrument_id, order.strategy_id)
+            pid = self._netting.get(key)
+            if pid is None:
+                pid = PositionId(f"{order.instrument_id.value}-{order.strategy_id.value}")
+                self._netting[key] = pid
+            return pid
+        self._pos_seq += 1
+        if ex is not None and ex.use_position_ids:
+            return PositionId(f"{ex.venue.value}-P{self._pos_seq}")
+        return PositionId(f"{order.instrument_id.value}-{order.strategy_id.value}-{self._pos_seq}")
+
+    # ------------------------------------------------------------------ dispatch
+
+    cdef int dispatch_order_c(self, Order order, object event) except -1:
+        cdef tuple h = self._handlers.get(order.strategy_id)
+        self.event_count += 1
+        if self.msgbus is not None:
+            self.msgbus.publish(f"events.order.{order.strategy_id.value}", event)
+        if h is None:
+            return 0
+        if h[1]:
+            (<Strategy>h[0]).dispatch_order_event_c(event)
+        else:
+            h[0].handle_order_event(event)
+        return 0
+
+    cdef int dispatch_position_c(self, StrategyId strategy_id, object event) except -1:
+        cdef tuple h = self._handlers.get(strategy_id)
+        self.event_count += 1
+        if self.msgbus is not None:
+            self.msgbus.publish(f"events.position.{strategy_id.value}", event)
+        if h is None:
+            return 0
+        if h[1]:
+            (<Strategy>h[0]).dispatch_position_event_c(event)
+        else:
+            h[0].handle_position_event(event)
+        return 0
+
+    # ------------------------------------------------------------------ venue events
+
+    cdef int on_venue_event_c(self, Order order, OrderEvent event) except -1:
+        if type(event) is OrderFilled:
+            return self._handle_fill(order, <OrderFilled>event)
+        order.apply_c(event)
+        if self.cache is not None:
+            self.cache.update_order(order)
+        if order.is_closed_c() and self._order_pos:
+            self._order_pos.pop(order.client_order_id, None)
+        return self.dispatch_order_c(order, event)
+
+    cdef int _handle_fill(self, Order order, OrderFilled fill) except -1:
+        cdef SimulatedExchange ex = self._exchange(order)
+        cdef int oms = self.oms_for_c(order.strategy_id, ex)
+        cdef PositionId pid = self._position_id_for(order, oms, ex)
+        cdef Instrument inst = self._instrument(order.instrument_id)
+        cdef Account acc = ex.account if ex is not None else None
+        cdef Position p
+        cdef int64_t cur_abs, close_qty, open_qty, comm_close, comm_open
+        cdef list pevents = []
+        cdef bint new_position = False
+        fill.position_id = pid
+        order.apply_c(fill)
+        self.fill_count += 1
+        p = self._positions.get(pid)
+        if p is None:
+            p = Position(inst, fill, pid)
+            self._positions[pid] = p
+            new_position = True
+            if acc is not None:
+                acc.apply_fill_c(inst, fill.side, fill.last_qty_raw, fill.last_px_raw, fill.commission_raw,
+                                 fill.commission_currency, p, fill.ts_event)
+            pevents.append(_pos_event(PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill))
+        else:
+            cur_abs = p.signed_qty_raw if p.signed_qty_raw >= 0 else -p.signed_qty_raw
+            if cur_abs > 0 and p.is_opposite_side(fill.side) and fill.last_qty_raw > cur_abs:
+                # flip through zero: close the position, then open a new cycle with the remainder
+                close_qty = cur_abs
+                open_qty = fill.last_qty_raw - cur_abs
+                comm_close = <int64_t>((<double>fill.commission_raw) * (<double>close_qty) / (<double>fill.last_qty_raw))
+                if fill.commission_currency is not None:
+                    comm_close = _round_to(comm_close, fill.commission_currency.precision)
+                comm_open = fill.commission_raw - comm_close
+                p.apply_raw(fill.side, close_qty, fill.last_px_raw, comm_close, fill.commission_currency,
+                            fill.ts_event)
+                p.closing_order_id = order.client_order_id
+                if acc is not None:
+                    acc.apply_fill_c(inst, fill.side, close_qty, fill.last_px_raw, comm_close,
+                                     fill.commission_currency, p, fill.ts_event)
+                pevents.append(_pos_event(PositionClosed, p, close_qty, fill.last_px_raw, fill))
+                p.apply_raw(fill.side, open_qty, fill.last_px_raw, comm_open, fill.commission_currency,
+                            fill.ts_event)
+                p.opening_order_id = order.client_order_id
+                p.last_trade_id = fill.trade_id
+                p._trade_ids.append(fill.trade_id)
+                p._trade_id_set.add(fill.trade_id)
+                if order.client_order_id not in p._client_order_id_set:
+                    p._client_order_ids.append(order.client_order_id)
+                    p._client_order_id_set.add(order.client_order_id)
+                p._fills.append(fill)
+                if acc is not None:
+                    acc.apply_fill_c(inst, fill.side, open_qty, fill.last_px_raw, comm_open,
+                                     fill.commission_currency, p, fill.ts_event)
+                pevents.append(_pos_event(PositionOpened, p, open_qty, fill.last_px_raw, fill))
+            else:
+                p.apply(fill)
+                if acc is not None:
+                    acc.apply_fill_c(inst, fill.side, fill.last_qty_raw, fill.last_px_raw, fill.commission_raw,
+                                     fill.commission_currency, p, fill.ts_event)
+                if p.signed_qty_raw == 0:
+                    pevents.append(_pos_event(PositionClosed, p, fill.last_qty_raw, fill.last_px_raw, fill))
+                elif cur_abs == 0:
+                    pevents.append(_pos_event(PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill))
+                else:
+                    pevents.append(_pos_event(PositionChanged, p, fill.last_qty_raw, fill.last_px_raw, fill))
+        if self.cache is not None:
+            self.cache.update_order(order)
+            if new_position and not self.cache.position_exists(pid):
+                self.cache.add_position(p)
+            else:
+                self.cache.update_position(p)
+        if isinstance(self.portfolio, Portfolio):
+            (<Portfolio>self.portfolio).update_price_c(order.instrument_id.index, fill.last_px_raw)
+        if p.signed_qty_raw == 0 and oms == 2:
+            del self._positions[pid]          # closed hedging positions live on in the cache only
+        if order.is_closed_c() and self._order_pos:
+            self._order_pos.pop(order.client_order_id, None)
+        self.dispatch_order_c(order, fill)
+        for e in pevents:
+            self.dispatch_position_c(order.strategy_id, e)
+        return 0
+
+    # ------------------------------------------------------------------ commands
+
+    cdef int deny_c(self, Order order, str reason) except -1:
+        """Deny an order before it reaches a venue (OrderDenied with ``reason``)."""
+        cdef int64_t ts = self.now_c()
+        cdef OrderDenied ev = OrderDenied.create_c(order.trader_id, order.strategy_id, order.instrument_id,
+                                                   order.client_order_id, reason, ts, ts)
+        order.apply_c(ev)
+        if self.cache is not None:
+            if self.cache.order_exists(order.client_order_id):
+                self.cache.update_order(order)
+            else:
+                self.cache.add_order(order)
+        return self.dispatch_order_c(order, ev)
+
+    cdef int submit_order_c(self, Order order, PositionId position_id) except -1:
+        cdef SimulatedExchange ex = self._exchange(order)
+        cdef int64_t ts = self.now_c()
+        cdef OrderSubmitted ev
+        if order.status_c != OS_INITIALIZED:
+            raise ValueError(f"order {order.client_order_id} was already submitted (status {order.status.name})")
+        if ex is None:
+            return self.deny_c(order, f"no venue registered for {order.instrument_id.venue}")
+        self.command_count += 1
+        ev = OrderSubmitted.create_c(order.trader_id, order.strategy_id, order.instrument_id,
+                                     order.client_order_id, ex.state.account_id, ts, ts)
+        order.apply_c(ev)
+        if position_id is not None:
+            self._order_pos[order.client_order_id] = position_id
+        if self.cache is not None:
+            self.cache.add_order(order, position_id)
+        self.dispatch_order_c(order, ev)
+        ex.send_submit_c(order, ts)
+        return 0
+
+    cdef int submit_order_list_c(self, list orders) except -1:
+        cdef Order o = orders[0]
+        cdef SimulatedExchange ex = self._exchange(o)
+        cdef int64_t ts = self.now_c()
+        cdef OrderSubmitted ev
+        if ex is None:
+            for o in orders:
+                self.deny_c(o, f"no venue registered for {o.instrument_id.venue}")
+            return 0
+        for o in orders:
+            if o.status_c != OS_INITIALIZED:
+                raise ValueError(f"order {o.client_order_id} was already submitted (status {o.status.name})")
+        self.command_count += 1
+        for o in orders:
+            ev = OrderSubmitted.create_c(o.trader_id, o.strategy_id, o.instrument_id, o.client_order_id,
+                                         ex.state.account_id, ts, ts)
+            o.apply_c(ev)
+            if self.cache is not None:
+                self.cache.add_order(o)
+            self.dispatch_order_c(o, ev)
+        ex.send_submit_list_c(list(orders), ts)
+        return 0
+
+    cdef int modify_order_c(self, Order order, int64_t qty_raw, bint has_price, int64_t price_raw,
+                            bint has_trigger, int64_t trigger_raw) except -1:
+        cdef SimulatedExchange ex = self._exchange(order)
+        cdef int64_t ts = self.now_c()
+        cdef OrderPendingUpdate ev
+        if ex is None or not (order.is_open_c() or order.status_c == OS_SUBMITTED):
+            return 0
+        self.command_count += 1
+        ev = OrderPendingUpdate.create_c(order.trader_id, order.strategy_id, order.instrument_id,
+                                         order.client_order_id, order.venue_order_id, order.account_id, ts, ts)
+        order.apply_c(ev)
+        if self.cache is not None:
+            self.cache.update_order(order)
+        self.dispatch_order_c(order, ev)
+        ex.send_modify_c(order, qty_raw, has_price, price_raw, has_trigger, trigger_raw, ts)
+        return 0
+
+    cdef int cancel_order_c(self, Order order) except -1:
+        cdef SimulatedExchange ex = self._exchange(order)
+        cdef int64_t ts = self.now_c()
+        cdef OrderPendingCancel ev
+        if ex is None or order.status_c == OS_PENDING_CANCEL or not (order.is_open_c() or order.status_c == OS_SUBMITTED):
+            return 0
+        self.command_count += 1
+        ev = OrderPendingCancel.create_c(order.trader_id, order.strategy_id, order.instrument_id,
+                                         order.client_order_id, order.venue_order_id, order.account_id, ts, ts)
+        order.apply_c(ev)
+        if self.cache is not None:
+            self.cache.update_order(order)
+        self.dispatch_order_c(order, ev)
+        ex.send_cancel_c(order, ts)
+        return 0
+
+    def submit_order(self, Order order not None, position_id=None) -> None:
+        """Submit to the order's venue (no risk checks; strategies go through the RiskEngine)."""
+        if position_id is not None and not isinstance(position_id, PositionId):
+            position_id = PositionId(str(position_id))
+        self.submit_order_c(order, position_id)
+
+    def submit_order_list(self, order_list) -> None:
+        self.submit_order_list_c(list(order_list))
+
+    def modify_order(self, Order order not None, quantity=None, price=None, trigger_price=None) -> None:
+        self.modify_order_c(order, order.quantity_raw if quantity is None else quantity.raw,
+                            price is not None, 0 if price is None else price.raw,
+                            trigger_price is not None, 0 if trigger_price is None else trigger_price.raw)
+
+    def cancel_order(self, Order order not None) -> None:
+        self.cancel_order_c(order)
+
+    def deny_order(self, Order order not None, str reason) -> None:
+        self.deny_c(order, reason)
+
+    def cancel_all_orders(self, instrument_id=None, strategy_id=None, side=None) -> None:
+        """Cancel the open and in-flight orders of a strategy (optionally one instrument / side)."""
+        orders = self._orders_for(instrument_id, strategy_id)
+        cdef int s = 0 if side is None else int(side) if not isinstance(side, str) else (1 if side.upper() == "BUY" else 2)
+        for o in orders:
+            if s != 0 and (<Order>o).side_c != s:
+                continue
+            self.cancel_order_c(<Order>o)
+
+    def _orders_for(self, instrument_id, strategy_id) -> list:
+        if self.cache is None:
+            return []
+        out = self.cache.orders_open(strategy_id, instrument_id)
+        for o in self.cache.orders_inflight(strategy_id, instrument_id):
+            if (<Order>o).status_c == OS_SUBMITTED and o not in out:
+                out.append(o)
+        return out
+
+    def close_position(self, Position position not None, tags=None) -> None:
+        """Flatten ``position`` with a reduce-only MARKET order for its quantity (no-op when flat)."""
+        cdef int64_t q = position.signed_qty_raw
+        if q == 0:
+            return
+        factory = self._factory_for(position.strategy_id)
+        from alphaforge._core.fixed import Quantity
+        order = factory.market(position.instrument_id, "SELL" if q > 0 else "BUY",
+                               Quantity.from_raw(q if q > 0 else -q, position.size_precision),
+                               reduce_only=True, tags=tags)
+        self.submit_order_c(order, position.id)
+        return order
+
+    def close_all_positions(self, strategy_id, instrument_id=None, side=None) -> None:
+        for p in list(self.positions_open(strategy_id, instrument_id)):
+            if side is not None and int(p.side) != int(side):
+                continue
+            self.close_position(p)
+
+    def _factory_for(self, strategy_id):
+        f = self._factories.get(strategy_id)
+        if f is None:
+            from alphaforge._core.order_factory import OrderFactory
+            f = OrderFactory(TraderId("TRADER-000"), strategy_id, self.clock, self.cache,
+                             initial_count=1_000_000_000)
+            self._factories[strategy_id] = f
+        return f
+
+
+cdef int64_t _round_to(int64_t raw, int precision) noexcept:
+    cdef int64_t unit = 1
+    cdef int i
+    for i in range(9 - precision):
+        unit *= 10
+    if raw >= 0:
+        return ((raw + unit // 2) // unit) * unit
+    return -(((-raw + unit // 2) // unit) * unit)
