@@ -101,6 +101,8 @@ cdef class Position:
     cpdef double unrealized_pnl_f64(self, double last_price) noexcept
     cpdef double notional_f64(self, double last_price) noexcept
     cpdef bint is_opposite_side(self, int order_side) noexcept
+    # `apply(fill)` for Cython callers (OrderFilled or duck-typed fill).
+    cdef int apply_fill_c(self, object fill) except -1
 
 
 cdef class PositionEvent:

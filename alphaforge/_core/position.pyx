@@ -214,6 +214,10 @@ cdef class Position:
         Raises ValueError when the fill is for another instrument, repeats a trade id, has a
         non-positive quantity or an invalid side; nothing is changed in that case.
         """
+        self.apply_fill_c(fill)
+
+    cdef int apply_fill_c(self, object fill) except -1:
+        """``apply`` for Cython callers (no Python method call)."""
         cdef object iid = getattr(fill, "instrument_id", None)
         if iid is not None and iid is not self.instrument_id and iid != self.instrument_id:
             raise ValueError(f"fill.instrument_id {iid} does not match position {self.id} ({self.instrument_id})")
@@ -244,6 +248,7 @@ cdef class Position:
             self._client_order_ids.append(coid)
             self._client_order_id_set.add(coid)
         self._fills.append(fill)
+        return 0
 
     cdef int apply_raw(
         self,
