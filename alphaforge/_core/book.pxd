@@ -87,6 +87,10 @@ cdef class OrderBook:
     cdef uint32_t _instrument_index
     cdef readonly int price_precision
     cdef readonly int size_precision
+    cdef double _pscale                  # 10^price_precision
+    cdef double _sscale                  # 10^size_precision
+    cdef int64_t _punit                  # 10^(9 - price_precision)
+    cdef int64_t _sunit                  # 10^(9 - size_precision)
     cdef int _gap_policy
     cdef int _crossed_policy
     cdef int _queue_rule

@@ -356,6 +356,24 @@ cdef inline int64_t _f2raw(double x, int prec, str what) except? -1:
     return f64_to_raw_checked(x, prec, what)
 
 
+cdef inline bint _try_f2raw(double x, double scale, int64_t unit, int64_t* out) noexcept nogil:
+    """Fast float -> raw for clean values (no libm call); False sends the caller to _to_raw,
+    which raises for NaN/inf/out of range/too many decimals."""
+    cdef double sc, tol
+    cdef int64_t ir
+    if not (fabs(x) < 9.2e9):
+        return False
+    sc = x * scale
+    ir = <int64_t>(sc + 0.5) if sc >= 0.0 else <int64_t>(sc - 0.5)
+    tol = fabs(sc) * 1e-12
+    if tol < 1e-6:
+        tol = 1e-6
+    if fabs(sc - <double>ir) <= tol:
+        out[0] = ir * unit
+        return True
+    return False
+
+
 cdef inline int64_t _to_raw(object v, int prec, str what) except? -1:
     if PyFloat_CheckExact(v):
         return _f2raw(PyFloat_AS_DOUBLE(v), prec, what)
@@ -467,6 +485,10 @@ cdef class OrderBook:
         for name, p in (("price_precision", self.price_precision), ("size_precision", self.size_precision)):
             if not 0 <= p <= 9:
                 raise ValueError(f"invalid {name} {p!r}: must be 0-9")
+        self._pscale = <double>AF_POW10[self.price_precision]
+        self._sscale = <double>AF_POW10[self.size_precision]
+        self._punit = AF_POW10[9 - self.price_precision]
+        self._sunit = AF_POW10[9 - self.size_precision]
         for name, value, table in (("gap_policy", gap_policy, _GAP), ("crossed_policy", crossed_policy, _CROSSED),
                                    ("queue_rule", queue_rule, _QUEUE)):
             if value not in table:
@@ -919,8 +941,11 @@ cdef class OrderBook:
         SNAPSHOT=32). Raises BookIntegrityError on a negative size, bad action/side or duplicate
         L3 order id, SequenceGapError / CrossedBookError per policy.
         """
-        cdef int64_t p = _to_raw(price, self.price_precision, "price")
-        cdef int64_t q = _to_raw(size, self.size_precision, "size")
+        cdef int64_t p, q
+        if not (PyFloat_CheckExact(price) and _try_f2raw(PyFloat_AS_DOUBLE(price), self._pscale, self._punit, &p)):
+            p = _to_raw(price, self.price_precision, "price")
+        if not (PyFloat_CheckExact(size) and _try_f2raw(PyFloat_AS_DOUBLE(size), self._sscale, self._sunit, &q)):
+            q = _to_raw(size, self.size_precision, "size")
         if (self.book_type == 2 and sequence == 0 and flags == 0 and q >= 0 and 1 <= action <= 3
                 and (side == 1 or side == 2) and not self._last_flag_events):
             # fast path: plain L2 delta (same semantics as apply_raw)

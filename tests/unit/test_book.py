@@ -181,6 +181,12 @@ def test_value_types_are_equivalent():
     d.apply_delta(ADD, BUY, 100.25, 3)  # int size = whole units
     for x in (a, b, c, d):
         assert x.bids_raw(1).tolist() == [[100_250_000_000, 3 * S]]
+    # float noise is tolerated, negative prices (spreads) convert exactly
+    e = OrderBook("X.Y", "L2", price_precision=1, size_precision=1)
+    e.apply_delta(ADD, BUY, 0.1 + 0.2, 0.1 + 0.7)
+    e.apply_delta(ADD, SELL, -5.3, 2.5)
+    assert e.bids_raw(1).tolist() == [[300_000_000, 800_000_000]]
+    assert e.asks_raw(1).tolist() == [[-5_300_000_000, 2_500_000_000]]
 
 
 def test_bad_inputs_raise_clear_errors():
