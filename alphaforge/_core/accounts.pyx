@@ -5,7 +5,9 @@ Balances are kept per currency as exact raw int64 (scale 10^9) ``total`` and ``l
 (``lock``/``unlock``) plus, on a margin account, the maintenance margin of open positions.
 
 Every change (starting balances, fills, locks, margin updates, reported balances, adjustments)
-appends an :class:`AccountState` snapshot to ``account.events`` and returns it.
+records an :class:`AccountState` (returned by the Python methods; ``account.events`` lists them
+all, ``last_event`` the latest). The record is kept in C arrays and the AccountState objects are
+built on access, so a long backtest's event history costs no Python objects for the GC to scan.
 
 CASH (``CashAccount``): trades SPOT instruments only.
 
