@@ -53,6 +53,20 @@ cdef inline bint _is_digit(uint8_t c) noexcept nogil:
     return c >= 48 and c <= 57
 
 
+cdef inline bint _eight_digits(const uint8_t* s, uint64_t* out) noexcept nogil:
+    """Eight ASCII digits at s -> their value (SWAR, D. Lemire's method); False if any is not a digit."""
+    cdef uint64_t c
+    memcpy(&c, s, 8)
+    if (c & <uint64_t>0xF0F0F0F0F0F0F0F0ULL) != <uint64_t>0x3030303030303030ULL or \
+            ((c + <uint64_t>0x0606060606060606ULL) & <uint64_t>0xF0F0F0F0F0F0F0F0ULL) != \
+            <uint64_t>0x3030303030303030ULL:
+        return False
+    c = ((c & <uint64_t>0x0F0F0F0F0F0F0F0FULL) * <uint64_t>2561) >> 8
+    c = ((c & <uint64_t>0x00FF00FF00FF00FFULL) * <uint64_t>6553601) >> 16
+    out[0] = ((c & <uint64_t>0x0000FFFF0000FFFFULL) * <uint64_t>42949672960001ULL) >> 32
+    return True
+
+
 cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint allow_negative,
                             int64_t* out, int* decimals) noexcept nogil:
     """Parse one decimal. mantissa * 10^exp10 is the value; raw = mantissa * 10^(exp10 + 9)."""
@@ -63,15 +77,21 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
     cdef int exp10 = 0
     cdef int e = 0
     cdef bint eneg = False
-    cdef bint lost = False          # a non-zero digit did not fit in the mantissa
+    cdef bint lost = False          # a non-zero integer digit did not fit in the mantissa
+    cdef bint lost_frac = False     # a non-zero fraction digit did not fit in the mantissa
     cdef int d, shift, k
     cdef uint64_t div
+    cdef uint64_t eight
     cdef int64_t raw
     if n == 0:
         return PARSE_EMPTY
     if s[0] == 45 or s[0] == 43:    # '-' '+'
         neg = s[0] == 45
         i = 1
+    while i + 8 <= n and mant < <uint64_t>10000000000ULL and _eight_digits(s + i, &eight):
+        mant = mant * 100000000 + eight                   # < 10^18: no overflow
+        any_digit = True
+        i += 8
     while i < n and _is_digit(s[i]):
         any_digit = True
         d = s[i] - 48
@@ -84,6 +104,11 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
         i += 1
     if i < n and s[i] == 46:        # '.'
         i += 1
+        while i + 8 <= n and mant < <uint64_t>10000000000ULL and _eight_digits(s + i, &eight):
+            mant = mant * 100000000 + eight
+            exp10 -= 8
+            any_digit = True
+            i += 8
         while i < n and _is_digit(s[i]):
             any_digit = True
             d = s[i] - 48
@@ -91,7 +116,7 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
                 mant = mant * 10 + d
                 exp10 -= 1
             elif d != 0:
-                lost = True
+                lost_frac = True
             i += 1
     if not any_digit:
         return PARSE_SYNTAX
@@ -109,10 +134,16 @@ cdef int _parse_decimal_one(const uint8_t* s, Py_ssize_t n, int precision, bint 
         exp10 += -e if eneg else e
     if i != n:
         return PARSE_SYNTAX
-    if lost:
-        # more than 19 significant digits with a non-zero tail: either beyond int64 raw range or
-        # finer than 10^-9; report the one that applies
-        return PARSE_OVERFLOW if exp10 + 9 >= 0 else PARSE_TOO_PRECISE
+    if lost or lost_frac:
+        # more than 19 significant digits with a non-zero tail (the mantissa holds 19 digits, so
+        # 19 + exp10 of them are integer digits without an exponent): a dropped integer digit or
+        # more than 10 integer digits is beyond the int64 raw range, a dropped fraction digit of a
+        # value that fits is finer than 10^-9
+        if e != 0:
+            return PARSE_OVERFLOW if exp10 + 9 >= 0 else PARSE_TOO_PRECISE
+        if lost or 19 + exp10 > 10:
+            return PARSE_OVERFLOW
+        return PARSE_TOO_PRECISE
     if neg and mant != 0 and not allow_negative:
         return PARSE_NEGATIVE
     shift = exp10 + 9
@@ -165,20 +196,6 @@ cdef int parse_decimal_c(const int32_t* offsets, const uint8_t* data, Py_ssize_t
             maxdec = dec
     max_decimals[0] = maxdec
     return PARSE_OK
-
-
-cdef inline bint _eight_digits(const uint8_t* s, uint64_t* out) noexcept nogil:
-    """Eight ASCII digits at s -> their value (SWAR, D. Lemire's method); False if any is not a digit."""
-    cdef uint64_t c
-    memcpy(&c, s, 8)
-    if (c & <uint64_t>0xF0F0F0F0F0F0F0F0ULL) != <uint64_t>0x3030303030303030ULL or \
-            ((c + <uint64_t>0x0606060606060606ULL) & <uint64_t>0xF0F0F0F0F0F0F0F0ULL) != \
-            <uint64_t>0x3030303030303030ULL:
-        return False
-    c = ((c & <uint64_t>0x0F0F0F0F0F0F0F0FULL) * <uint64_t>2561) >> 8
-    c = ((c & <uint64_t>0x00FF00FF00FF00FFULL) * <uint64_t>6553601) >> 16
-    out[0] = ((c & <uint64_t>0x0000FFFF0000FFFFULL) * <uint64_t>42949672960001ULL) >> 32
-    return True
 
 
 cdef int _parse_int_one(const uint8_t* s, Py_ssize_t m, int64_t* out) noexcept nogil:

@@ -99,6 +99,26 @@ def test_int_parser_matches_python_int_on_random_values():
         assert (st, row) == (2, 1), bad
 
 
+def test_decimal_parser_long_digit_runs_exact_or_refused():
+    """Up to 11 integer and 18 fraction digits (the 8-digits-at-a-time path): every value is either
+    parsed exactly or refused as too precise (non-zero beyond 9 decimals) / out of int64 range."""
+    rng = np.random.default_rng(8)
+    for _ in range(6000):
+        ip = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(0, 12))))
+        fp = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(0, 19))))
+        if not ip and not fp:
+            continue
+        text = ("-" if rng.random() < 0.2 else "") + ip + ("." + fp if fp else "")
+        out, (st, _, _) = _parse("decimal", ["0", text], precision=9)
+        scaled = Decimal(text) * NS
+        if scaled == scaled.to_integral_value() and abs(scaled) < 2**63:
+            assert st == 0 and out[1] == int(scaled), text
+        elif abs(scaled) >= 2**63:
+            assert st in (3, 4), text                                  # out of range (and maybe too fine)
+        else:
+            assert st == 3, text
+
+
 @pytest.mark.parametrize(
     "text, precision, expected",
     [("61837.63000000", 2, 61837_630_000_000), ("0.00002853", 8, 28530), ("1e-05", 5, 10000),
