@@ -14,6 +14,9 @@ class _Serializer(Protocol):
     def dumps(self, obj: Any, /) -> bytes: ...
     def loads(self, data: bytes, /) -> Any: ...
 
+def default_clock_ns() -> int:
+    """Current time (ns) of the default cache clock (monotonic)."""
+
 class CacheSnapshotError(Exception):
     """A snapshot file is truncated, corrupt, foreign or of a newer format version."""
 

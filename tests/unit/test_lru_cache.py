@@ -670,3 +670,24 @@ def test_cdef_api_matches_python_api():
     lru_put_c(t, ["y"], 1, 0)         # 0 = never expires
     clk.now = 5 * SEC
     assert t.items() == [("y", 1)]
+
+
+def test_default_clock_is_monotonic_and_tracks_clock_monotonic():
+    import time
+
+    from alphaforge._core.lru_cache import default_clock_ns
+
+    prev = default_clock_ns()
+    checked = 0
+    for i in range(20_000):
+        a = time.monotonic_ns()
+        x = default_clock_ns()
+        b = time.monotonic_ns()
+        assert x >= prev
+        prev = x
+        if b - a < 20_000:  # pairs not split by a context switch
+            assert a - 50_000 <= x <= b + 50_000
+            checked += 1
+        if i % 5000 == 0:
+            time.sleep(0.003)  # cross a few re-anchoring intervals
+    assert checked > 10_000
