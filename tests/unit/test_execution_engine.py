@@ -1,0 +1,146 @@
+"""ExecutionEngine: OMS netting/hedging, flips, accounts, cache, event order to strategies."""
+import pytest
+
+from alphaforge._core.clock import TestClock
+from alphaforge._core.fixed import Quantity
+from alphaforge._core.columnar import quotes_from_arrays
+from alphaforge._core.identifiers import InstrumentId, PositionId, StrategyId, TraderId
+from alphaforge._core.instruments import CryptoPerpetual
+from alphaforge._core.order_factory import OrderFactory
+from alphaforge._core.portfolio import Portfolio
+from alphaforge._core.trading_cache import Cache
+from alphaforge.execution import ExecutionEngine, SimulatedExchange
+from alphaforge.model.enums import OrderStatus
+from alphaforge.risk import RiskEngine
+
+IID = InstrumentId.from_str("ETHUSDT-PERP.XEXE")
+INST = CryptoPerpetual("ETHUSDT-PERP.XEXE", "ETH", "USDT", "USDT", 2, 3, maker_fee=0.0002, taker_fee=0.0005,
+                       margin_init=0.1, margin_maint=0.05)
+
+
+class Rec:
+    def __init__(self):
+        self.events = []
+
+    def handle_order_event(self, e):
+        self.events.append(e)
+
+    def handle_position_event(self, e):
+        self.events.append(e)
+
+    def names(self):
+        return [type(e).__name__ for e in self.events]
+
+
+def world(oms="NETTING", strategies=("S-1",), oms_override=None):
+    clock = TestClock()
+    cache = Cache()
+    pf = Portfolio(cache)
+    ex = SimulatedExchange("XEXE", oms, "MARGIN", None, ["100000 USDT"], clock)
+    ex.add_instrument(INST)
+    ee = ExecutionEngine(clock, cache, pf)
+    ee.register_venue(ex)
+    risk = RiskEngine(ee, cache, pf, clock)
+    out = {}
+    for s in strategies:
+        rec = Rec()
+        ee.register_strategy(StrategyId(s), rec, oms_type=oms_override)
+        out[s] = (rec, OrderFactory(TraderId("T-1"), StrategyId(s), clock, cache))
+    return clock, cache, pf, ex, ee, risk, out
+
+
+def q(ts, bid, ask):
+    return quotes_from_arrays([ts], [bid], [ask], [1000], [1000], price_precision=2, size_precision=3,
+                              instrument_id=IID)
+
+
+def step(ex, ts, bid, ask):
+    ex.process(q(ts, bid, ask))
+
+
+def test_netting_fill_events_positions_account_and_cache():
+    clock, cache, pf, ex, ee, risk, st = world()
+    rec, fac = st["S-1"]
+    step(ex, 1000, 1999.0, 2000.0)
+    o = fac.market(IID, "BUY", 2.0)
+    risk.submit_order(o)
+    step(ex, 2000, 1999.0, 2000.0)
+    assert rec.names() == ["OrderSubmitted", "OrderAccepted", "OrderFilled", "PositionOpened"]
+    pid = PositionId("ETHUSDT-PERP.XEXE-S-1")
+    pos = cache.position(pid)
+    assert pos is not None and float(pos.quantity) == 2.0 and o.position_id == pid
+    # commission 2 * 2000 * 0.0005 = 2 USDT; margin account: balance only moves by PnL - commission
+    assert float(ex.account.balance_total().as_double()) == pytest.approx(100000 - 2.0)
+    assert cache.orders_closed_count() == 1 and cache.orders_open_count() == 0
+    # sell 3 @ 2100 flips: close 2 (+200 PnL) then open 1 short; commission 3*2100*0.0005 = 3.15
+    step(ex, 3000, 2100.0, 2101.0)
+    o2 = fac.market(IID, "SELL", 3.0)
+    risk.submit_order(o2)
+    step(ex, 4000, 2100.0, 2101.0)
+    assert rec.names()[-3:] == ["OrderFilled", "PositionClosed", "PositionOpened"]
+    closed, opened = rec.events[-2], rec.events[-1]
+    assert float(closed.last_qty) == 2.0 and float(opened.last_qty) == 1.0
+    assert pos.signed_qty == -1.0 and pos.avg_px_open == 2100.0
+    # realized: 200 - 2 (open commission) - 2.10 (close part: 3.15 * 2/3); account: 100000 - 2 + 200 - 3.15
+    assert float(closed.realized_pnl.as_double()) == pytest.approx(200 - 2.0 - 2.10)
+    assert float(ex.account.balance_total().as_double()) == pytest.approx(100000 - 2.0 + 200 - 3.15)
+
+
+def test_hedging_keeps_one_position_per_opening_order_and_explicit_close():
+    clock, cache, pf, ex, ee, risk, st = world(oms="HEDGING")
+    rec, fac = st["S-1"]
+    step(ex, 1000, 1999.0, 2000.0)
+    a = fac.market(IID, "BUY", 1.0)
+    b = fac.market(IID, "SELL", 1.0)
+    risk.submit_order(a)
+    risk.submit_order(b)
+    step(ex, 2000, 1999.0, 2000.0)
+    assert a.position_id != b.position_id
+    assert sorted(p.signed_qty for p in ee.positions_open("S-1")) == [-1.0, 1.0]
+    c = fac.market(IID, "SELL", 1.0)
+    risk.submit_order(c, position_id=a.position_id)      # close the long explicitly
+    step(ex, 3000, 2010.0, 2011.0)
+    assert c.position_id == a.position_id
+    assert [p.signed_qty for p in ee.positions_open("S-1")] == [-1.0]
+    assert cache.position(a.position_id).is_closed
+
+
+def test_strategy_oms_override_and_isolation_between_strategies():
+    clock, cache, pf, ex, ee, risk, st = world(strategies=("S-1", "S-2"))
+    (r1, f1), (r2, f2) = st["S-1"], st["S-2"]
+    step(ex, 1000, 1999.0, 2000.0)
+    risk.submit_order(f1.market(IID, "BUY", 1.0))
+    risk.submit_order(f2.market(IID, "SELL", 2.0))
+    step(ex, 2000, 1999.0, 2000.0)
+    assert all(e.strategy_id == StrategyId("S-1") for e in r1.events)
+    assert all(e.strategy_id == StrategyId("S-2") for e in r2.events)
+    assert ee.net_position_raw(IID, "S-1") == 1_000_000_000
+    assert ee.net_position_raw(IID, "S-2") == -2_000_000_000
+    # close_all_positions for S-2 only
+    risk.close_all_positions(StrategyId("S-2"))
+    step(ex, 3000, 1999.0, 2000.0)
+    assert ee.net_position_raw(IID, "S-2") == 0 and ee.net_position_raw(IID, "S-1") == 1_000_000_000
+
+
+def test_cancel_all_orders_for_strategy_and_side():
+    clock, cache, pf, ex, ee, risk, st = world()
+    rec, fac = st["S-1"]
+    step(ex, 1000, 1999.0, 2000.0)
+    b1 = fac.limit(IID, "BUY", 1.0, 1990.0)
+    b2 = fac.limit(IID, "BUY", 1.0, 1980.0)
+    s1 = fac.limit(IID, "SELL", 1.0, 2010.0)
+    for o in (b1, b2, s1):
+        risk.submit_order(o)
+    step(ex, 2000, 1999.0, 2000.0)
+    risk.cancel_all_orders(IID, StrategyId("S-1"), "BUY")
+    step(ex, 3000, 1999.0, 2000.0)
+    assert (b1.status, b2.status, s1.status) == (OrderStatus.CANCELED, OrderStatus.CANCELED, OrderStatus.ACCEPTED)
+
+
+def test_unknown_venue_is_denied():
+    clock, cache, pf, ex, ee, risk, st = world()
+    rec, fac = st["S-1"]
+    other = InstrumentId.from_str("ETHUSDT-PERP.OTHER")
+    o = fac.market(other, "BUY", Quantity.from_str("1.0"))
+    ee.submit_order(o)
+    assert o.status == OrderStatus.DENIED and "no venue" in rec.events[-1].reason
