@@ -886,45 +886,61 @@ cdef class OrderBook:
         crossed check; any other record takes the general path (_apply_records) for itself."""
         cdef Py_ssize_t k
         cdef const OrderBookDeltaRec* r
-        cdef int code
+        cdef int code = 0
         cdef uint32_t inst = self._instrument_index
         cdef TopRec* out = <TopRec*>top
         cdef BookSide* bids = &self._bids
         cdef BookSide* asks = &self._asks
         cdef bint plain
+        cdef bint grouped = self._last_flag_events
         cdef int64_t size
+        cdef uint64_t applied = 0
+        cdef int64_t ts = self.ts_last
+        cdef int last_side = self._last_side
         for k in range(n):
             r = &recs[k]
             plain = ((<unsigned>r.action - 1u <= 2u) & (<unsigned>r.side - 1u <= 1u) & (r.size >= 0)
-                     & (r.flags == 0) & (r.sequence == 0)
-                     & ((r.instrument_id == 0) | (r.instrument_id == inst) | (inst == 0))
-                     & (not self._last_flag_events))
+                     & (r.flags == 0) & (r.sequence == 0) & (not grouped)
+                     & ((r.instrument_id == 0) | (r.instrument_id == inst) | (inst == 0)))
             if plain:
                 size = r.size if r.action != 3 else 0
-                self._in_snapshot = False
-                self._last_side = r.side
+                last_side = r.side
                 code = self._l2_set(r.side, r.price, size)
                 if code != 0:
                     failed_at[0] = k
-                    return code
-                self.ts_last = r.ts_event
-                self.update_count += 1
+                    break
+                ts = r.ts_event
+                applied += 1
                 if (bids.n > 0) & (asks.n > 0) & (bids.keys[bids.n - 1] >= -asks.keys[asks.n - 1]):
+                    self._last_side = last_side
                     code = self._after_event()
                     if code != 0:
                         failed_at[0] = k
-                        return code
+                        break
             else:
+                if applied > 0:  # plain (non-snapshot) deltas since the last general one
+                    self._in_snapshot = False
+                    self._last_side = last_side
+                    self.ts_last = ts
+                    self.update_count += applied
+                    applied = 0
                 code = self._apply_records(r, 1, NULL, failed_at)
+                ts = self.ts_last
+                last_side = self._last_side
                 if code != 0:
                     failed_at[0] = k
-                    return code
+                    break
             if out != NULL:
                 out[k].bid_price = bids.keys[bids.n - 1]
                 out[k].bid_size = bids.sizes[bids.n - 1]
                 out[k].ask_price = -asks.keys[asks.n - 1]
                 out[k].ask_size = asks.sizes[asks.n - 1]
-        return 0
+        if applied > 0:
+            self._in_snapshot = False
+            self._last_side = last_side
+            self.ts_last = ts
+            self.update_count += applied
+        return code
 
     # --------------------------------------------------------------------------------------------
     # updates (Python)

@@ -571,3 +571,44 @@ def test_level_search_every_book_size_and_position():
             b.check_integrity()
             b.apply_delta_raw(DEL, BUY, p, 0)
         assert b.bids_raw(100)[:, 0].tolist() == bids
+
+
+def test_batch_equals_per_delta_on_mixed_flags_and_sequences():
+    """Plain deltas, snapshot groups (which clear the book) and sequenced deltas mixed in one
+    record array give the same book, counters and per-delta tops as the per-delta path."""
+    snap, last = int(RecordFlag.SNAPSHOT), int(RecordFlag.LAST)
+    rng = random.Random(17)
+    rows = []  # (action, side, price_raw, size_raw, flags, sequence)
+    seq = 0
+    for block in range(40):
+        kind = block % 4
+        for j in range(rng.randint(1, 30)):
+            act, side, px, sz = random_l2_stream(1, seed=block * 100 + j)[0]
+            if kind == 1:  # a snapshot group: adds flagged SNAPSHOT (the last one LAST, sometimes)
+                rows.append((ADD, side, px, max(sz, S), snap, 0))
+            elif kind == 3:  # sequenced deltas
+                seq += 1
+                rows.append((act, side, px, sz, 0, seq))
+            else:
+                rows.append((act, side, px, sz, 0, 0))
+        if kind == 1 and block % 8 == 1:  # every other snapshot group ends without LAST
+            a, s_, p, z, _, q = rows[-1]
+            rows[-1] = (a, s_, p, z, snap | last, q)
+    one = l2()
+    want = []
+    for a, s_, p, z, f, q in rows:
+        one.apply_delta_raw(a, s_, p, z, 0, 0, q, f)
+        want.append((one.best_bid_price_raw() or 0, one.best_bid_size_raw(), one.best_ask_price_raw() or 0, one.best_ask_size_raw()))
+    recs = records_from([r[:4] for r in rows], flags=[r[4] for r in rows], sequence=[r[5] for r in rows])
+    batch = l2()
+    top = batch.apply_deltas(recs, record_top=True)
+    got = list(zip(top["bid_price"].tolist(), top["bid_size"].tolist(), top["ask_price"].tolist(), top["ask_size"].tolist(), strict=True))
+    assert got == want
+    assert batch.bids_raw(500).tolist() == one.bids_raw(500).tolist()
+    assert batch.asks_raw(500).tolist() == one.asks_raw(500).tolist()
+    assert (batch.update_count, batch.last_sequence, batch.missing_deletes) == (one.update_count, one.last_sequence, one.missing_deletes)
+    # and in several slices
+    sliced = l2()
+    for i in range(0, len(recs), 7):
+        sliced.apply_deltas(recs[i : i + 7])
+    assert sliced.bids_raw(500).tolist() == one.bids_raw(500).tolist() and sliced.update_count == one.update_count
