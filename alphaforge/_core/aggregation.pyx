@@ -256,10 +256,9 @@ cdef inline void _emit(AggState* st, int64_t ts_event, int64_t ts_init) noexcept
 
 cdef inline void _add(AggState* st, int64_t price, int64_t size) noexcept nogil:
     if st.has_bar:
-        if price > st.high:
-            st.high = price
-        if price < st.low:
-            st.low = price
+        # conditional moves, not branches: random-walk prices make these unpredictable
+        st.high = price if price > st.high else st.high
+        st.low = price if price < st.low else st.low
         st.close = price
         st.volume += size
         st.count += 1
@@ -354,7 +353,7 @@ cdef inline void _tick_step(AggState* st, int64_t ts, int64_t ts_init, int64_t p
 cdef inline void _volume_step(AggState* st, int64_t ts, int64_t ts_init, int64_t price,
                               int64_t size) noexcept nogil:
     cdef int64_t step = st.step_raw
-    cdef int64_t remaining = step - st.volume if st.has_bar else step
+    cdef int64_t remaining = step - st.volume      # volume is 0 when no bar is in progress
     if size < remaining:
         _add(st, price, size)
         return
@@ -1077,11 +1076,13 @@ def registered_aggregators():
     return sorted(_CUSTOM)
 
 
-cpdef BarAggregator make_aggregator(object spec, dict kwargs=None):
-    """Build the aggregator for ``spec`` (built-in or registered); ``kwargs`` go to its
-    constructor (bar_type_id, price_precision, size_precision, origin_ns, fill_empty)."""
+def make_aggregator(spec, kwargs=None, **options):
+    """Build the aggregator for ``spec`` (built-in or registered). Constructor options
+    (bar_type_id, price_precision, size_precision, origin_ns, fill_empty) are given as keywords
+    and/or as a dict in ``kwargs``."""
     cdef BarSpec s = parse_bar_spec(spec)
-    kw = kwargs or {}
+    kw = dict(kwargs or {})
+    kw.update(options)
     if s.aggregation == 0:
         return _CUSTOM[s.aggregation_name](s, **kw)
     if not _is_time(s.aggregation) and (kw.get("fill_empty") or kw.get("origin_ns") is not None):

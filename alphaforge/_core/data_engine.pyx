@@ -412,9 +412,7 @@ cdef class DataEngine:
         for agg in bctx.bar_aggs:
             if agg.handle_bar(rec):
                 self._drain(agg)
-            nc = agg.next_close_ns()
-            if nc < self._next_close:
-                self._next_close = nc
+            self._note_next_close(agg)
         return 1
 
     def _bar_ctx_from_index(self, uint32_t bar_type_id, Py_ssize_t index):

@@ -605,7 +605,7 @@ def test_empty_input():
 
 
 def test_fill_empty_clock_jump_guard():
-    agg = make_aggregator("1-MILLISECOND-LAST", {"fill_empty": True})
+    agg = make_aggregator("1-MILLISECOND-LAST", fill_empty=True)
     agg.update(0, S, S)
     with pytest.raises(ValueError, match="more than 100,000,000 flat bars"):
         agg.on_time(2**63 - 1)
