@@ -56,8 +56,12 @@ STAT_LABELS: dict[str, tuple[str, str]] = {
     "total_commissions": ("Total commissions", "money"),
     "periods_per_year": ("Periods per year", "float"),
     "risk_free_rate": ("Risk-free rate (annual)", "pct"),
+    "events": ("Data events processed", "int"),
+    "elapsed_s": ("Run wall time (s)", "float"),
 }
-_HIDDEN = {"max_drawdown_duration_ns"}  # shown through max_drawdown_duration
+# shown through another key: the duration in ns through the Timedelta, the engine's "fills" count
+# through fill_count when both are present
+_ALIASES = {"max_drawdown_duration_ns": "max_drawdown_duration", "fills": "fill_count"}
 
 
 def _kind_of(value: Any) -> str:
@@ -108,13 +112,15 @@ def format_value(value: Any, kind: str | None = None) -> str:
 
 
 def statistics_rows(stats: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """``(key, label, text)`` rows: the known keys in ``STAT_LABELS`` order, then the others."""
+    """``(key, label, text)`` rows: the known keys in ``STAT_LABELS`` order, then the others
+    (``max_drawdown_duration_ns`` and ``fills`` are left out when ``max_drawdown_duration`` /
+    ``fill_count`` carry the same figure)."""
     rows = []
     for key, (label, kind) in STAT_LABELS.items():
         if key in stats:
             rows.append((key, label, format_value(stats[key], kind)))
     for key, value in stats.items():
-        if key not in STAT_LABELS and key not in _HIDDEN:
+        if key not in STAT_LABELS and _ALIASES.get(key) not in stats:
             rows.append((key, key.replace("_", " ").capitalize(), format_value(value)))
     return rows
 

@@ -414,3 +414,13 @@ def test_format_statistics_text():
     assert lines["Base currency"] == "USD"
     assert "2 days 00:00:00" in text
     assert text.splitlines()[0] == "Performance statistics"
+
+
+def test_format_statistics_engine_extras():
+    s = compute_statistics(daily([100.0, 101.0]))
+    s.update({"events": 12345, "elapsed_s": 0.5, "fills": 0, "custom_metric": 1.5})
+    text = format_statistics(s, title=None)
+    assert sum(1 for line in text.splitlines() if line.startswith("Fills ")) == 1
+    assert "Data events processed" in text and "12,345" in text
+    assert any(line.startswith("Custom metric") and line.endswith("1.5") for line in text.splitlines())
+    assert "duration ns" not in text.lower()
