@@ -37,3 +37,11 @@ def parse_delimited(
     row0: int,
     max_decimals: NDArray[np.int32],
 ) -> tuple[int, int, int]: ...
+def fill_trade_defaults(
+    recs: np.ndarray, ts_init_from_event: bool, zero_trade_id: bool, instrument_id: int, price_prec: int,
+    size_prec: int,
+) -> None: ...
+def fill_quote_defaults(
+    recs: np.ndarray, ts_init_from_event: bool, zero_bid_size: bool, zero_ask_size: bool, instrument_id: int,
+    price_prec: int, size_prec: int,
+) -> None: ...

@@ -23,7 +23,10 @@ from libc.string cimport memchr, memcpy
 
 import numpy as np
 
+from libc.stdint cimport uint32_t
+
 from alphaforge._core.fixed cimport AF_POW10
+from alphaforge._core.records cimport QuoteTickRec, TradeTickRec
 
 STATUS_TEXT = {
     PARSE_OK: "ok",
@@ -506,7 +509,8 @@ def parse_delimited(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end, in
     exact decimal at ``precisions[f]`` (2) or date-time in UNIX ns (3) into
     ``dest_arrays[targets[f]][row0 + i]``. The destinations are 1-d int64/uint64 arrays of equal
     length, possibly strided (e.g. ``records["price"]``, so values land in the record array with no
-    intermediate column). ``max_decimals[targets[f]]`` collects the decimals seen (decimal fields
+    intermediate column), or uint8 arrays for small integer codes (a value outside 0-255 fails with
+    PARSE_RANGE). ``max_decimals[targets[f]]`` collects the decimals seen (decimal fields
     parsed at precision 9, the inference mode).
     Returns ``(status, row, field)``: status 0, or a ParseStatus / 7 (wrong field count) with the
     0-based row (relative to row0 = absolute) and field index of the first failure.
@@ -525,6 +529,7 @@ def parse_delimited(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end, in
     cdef int dec = 0
     cdef int kind
     cdef int64_t* dst
+    cdef int64_t small = 0
     cdef Py_ssize_t ncols = len(dest_arrays)
     cdef Py_ssize_t nrows = -1
     cdef Py_ssize_t k
@@ -534,17 +539,26 @@ def parse_delimited(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end, in
     stride_arr = np.zeros(max(ncols, 1), dtype=np.intp)
     cdef size_t[::1] addr = addr_arr
     cdef Py_ssize_t[::1] stride = stride_arr
+    cdef uint8_t[:] view8
+    width_arr = np.zeros(max(ncols, 1), dtype=np.int32)
+    cdef int32_t[::1] width = width_arr
     for k in range(ncols):
         arr = dest_arrays[k]
-        if arr.ndim != 1 or arr.dtype.itemsize != 8 or arr.dtype.kind not in "iu":
-            raise ValueError("destinations must be 1-d int64/uint64 arrays")
-        view = arr.view(np.int64)          # raises if not writable
+        if arr.ndim != 1 or arr.dtype.itemsize not in (1, 8) or arr.dtype.kind not in "iu":
+            raise ValueError("destinations must be 1-d int64/uint64 or uint8 arrays")
         if nrows == -1:
-            nrows = view.shape[0]
-        elif view.shape[0] != nrows:
+            nrows = arr.shape[0]
+        elif arr.shape[0] != nrows:
             raise ValueError("destinations must have the same length")
-        addr[k] = <size_t>&view[0] if view.shape[0] else 0
-        stride[k] = view.strides[0]
+        width[k] = arr.dtype.itemsize
+        if width[k] == 8:
+            view = arr.view(np.int64)          # raises if not writable
+            addr[k] = <size_t>&view[0] if view.shape[0] else 0
+            stride[k] = view.strides[0]
+        else:
+            view8 = arr.view(np.uint8)
+            addr[k] = <size_t>&view8[0] if view8.shape[0] else 0
+            stride[k] = view8.strides[0]
     if nrows == -1:
         nrows = 0
     if precisions.shape[0] != nfields or targets.shape[0] != nfields:
@@ -581,7 +595,14 @@ def parse_delimited(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end, in
                     kind = kinds[f]
                     if kind != FIELD_SKIP:
                         dst = <int64_t*>(<char*>addr[targets[f]] + r * stride[targets[f]])
-                        if kind == FIELD_INT:
+                        if width[targets[f]] == 1:               # small code into a uint8 field
+                            st = _parse_int_one(fs, fe - fs, &small)
+                            if st == PARSE_OK:
+                                if small < 0 or small > 255:
+                                    st = PARSE_RANGE
+                                else:
+                                    (<uint8_t*>dst)[0] = <uint8_t>small
+                        elif kind == FIELD_INT:
                             st = _parse_int_one(fs, fe - fs, dst)
                         elif kind == FIELD_DECIMAL:
                             st = _parse_decimal_one(fs, fe - fs, precisions[f], True, dst,
@@ -606,3 +627,38 @@ def parse_delimited(const uint8_t[::1] buf, Py_ssize_t start, Py_ssize_t end, in
     if st != PARSE_OK:
         return st, r, f
     return 0, -1, -1
+
+
+def fill_trade_defaults(TradeTickRec[::1] recs, bint ts_init_from_event, bint zero_trade_id,
+                        uint32_t instrument_id, uint8_t price_prec, uint8_t size_prec):
+    """One nogil pass over trade records parsed in place: ts_init = ts_event (if asked), trade_id =
+    0 (if asked), instrument_id, precisions, flags = 0."""
+    cdef Py_ssize_t i, n = recs.shape[0]
+    with nogil:
+        for i in range(n):
+            if ts_init_from_event:
+                recs[i].ts_init = recs[i].ts_event
+            if zero_trade_id:
+                recs[i].trade_id = 0
+            recs[i].instrument_id = instrument_id
+            recs[i].price_prec = price_prec
+            recs[i].size_prec = size_prec
+            recs[i].flags = 0
+
+
+def fill_quote_defaults(QuoteTickRec[::1] recs, bint ts_init_from_event, bint zero_bid_size,
+                        bint zero_ask_size, uint32_t instrument_id, uint8_t price_prec, uint8_t size_prec):
+    """One nogil pass over quote records parsed in place (see fill_trade_defaults)."""
+    cdef Py_ssize_t i, n = recs.shape[0]
+    with nogil:
+        for i in range(n):
+            if ts_init_from_event:
+                recs[i].ts_init = recs[i].ts_event
+            if zero_bid_size:
+                recs[i].bid_size = 0
+            if zero_ask_size:
+                recs[i].ask_size = 0
+            recs[i].instrument_id = instrument_id
+            recs[i].price_prec = price_prec
+            recs[i].size_prec = size_prec
+            recs[i].flags = 0

@@ -1473,7 +1473,7 @@ _OPTIONAL = {
     "bars": ("ts_init", "volume"),
     "deltas": ("ts_init", "order_id", "sequence", "flags"),
 }
-_CODE_WORDS = {"0": 0, "1": 1, "2": 2, "3": 3, "4": 4, "buy": _BUY, "sell": _SELL, "BUY": _BUY, "SELL": _SELL,
+_CODE_WORDS = {"0": 0, "1": 1, "2": 2, "buy": _BUY, "sell": _SELL, "BUY": _BUY, "SELL": _SELL,
                "B": _BUY, "A": _SELL, "S": _SELL, "b": _BUY, "a": _SELL, "s": _SELL, "bid": _BUY, "ask": _SELL,
                "N": 0, "": 0}
 _ACTION_WORDS = {"1": _ADD, "2": _UPDATE, "3": _DELETE, "4": _CLEAR, "add": _ADD, "update": _UPDATE,
@@ -1608,31 +1608,26 @@ def _complete_records(t: _Table, recs: np.ndarray, data_type: str, v: dict[str, 
                       fields: Mapping[str, str], tg: _Target, pp: int, sp: int) -> np.ndarray:
     """Fill the fields of a trade/quote record array that the direct parser did not write in place
     (the values were parsed exactly and checked against the precisions already)."""
-    def put(field: str, value: Any) -> None:
-        target = recs[field]
-        if not (isinstance(value, np.ndarray) and value.strides == target.strides
-                and value.__array_interface__["data"][0] == target.__array_interface__["data"][0]):
-            recs[field] = value                  # not already parsed in place
+    def in_place(field: str) -> bool:
+        value, target = v.get(field), recs[field]
+        return (isinstance(value, np.ndarray) and value.strides == target.strides
+                and value.__array_interface__["data"][0] == target.__array_interface__["data"][0])
 
-    put("ts_event", v["ts_event"])
-    put("ts_init", v.get("ts_init", v["ts_event"]))
-    recs["instrument_id"] = tg.instrument_id
-    recs["price_prec"] = pp
-    recs["size_prec"] = sp
-    recs["flags"] = 0
+    for f in ("ts_event", "ts_init", "aggressor_side"):
+        if f in v and not in_place(f):
+            recs[f] = v[f]                       # rescaled timestamps, codes parsed elsewhere
     if data_type == "trades":
         if "trade_id" in v:
-            ids = v["trade_id"].view(np.int64)
+            ids = recs["trade_id"].view(np.int64)
             if (ids < 0).any():
                 row = int(np.argmax(ids < 0))
                 raise t.err(row, fields["trade_id"], f"negative trade id: {t.text(fields['trade_id'], row)!r}")
-        else:
-            recs["trade_id"] = 0
-        put("aggressor_side", v.get("aggressor_side", 0))
+        if "aggressor_side" not in v:
+            recs["aggressor_side"] = 0
+        _p.fill_trade_defaults(recs, "ts_init" not in v, "trade_id" not in v, tg.instrument_id, pp, sp)
     else:
-        for f in ("bid_size", "ask_size"):
-            if f not in v:
-                recs[f] = 0
+        _p.fill_quote_defaults(recs, "ts_init" not in v, "bid_size" not in v, "ask_size" not in v,
+                               tg.instrument_id, pp, sp)
     return recs
 
 
@@ -1736,7 +1731,8 @@ def _direct_columns(src: _Src, names: list[str], fields: Mapping[str, str], head
         dest: list[np.ndarray] = []
         for c in cols:
             f = next(f for f, cc in fields.items() if cc == c)
-            if recs is not None and f in record_dtype.names and record_dtype[f].itemsize == 8:
+            if recs is not None and f in record_dtype.names and (
+                    record_dtype[f].itemsize == 8 or (record_dtype[f] == np.uint8 and f in int_fields)):
                 dest.append(recs[f])
             else:
                 dest.append(np.empty(total, dtype=np.int64))

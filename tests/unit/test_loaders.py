@@ -843,3 +843,12 @@ def test_databento_mbo_with_trades(shared_data):
     assert trades["aggressor_side"].tolist() == [sides[r[h.index("side")]] for r in t_rows]
     assert (trades["aggressor_side"] == 0).sum() == 1                      # the opening trade (README)
     assert trades["ts_event"][0] >= utc_ns(2023, 12, 25, 23)              # opening at 23:00 UTC
+
+
+@pytest.mark.parametrize("bad", ["3", "300", "-1"])
+def test_generic_csv_side_codes_out_of_range(tmp_path, bad):
+    p = tmp_path / "s.csv"
+    p.write_text(f"ts,price,size,side\n1,1.5,2,1\n2,1.5,2,{bad}\n3,1.5,2,2\n")
+    with pytest.raises(LoaderError) as ei:
+        L.load_csv(p, "trades", COLS)
+    assert (ei.value.line, ei.value.field) == (3, "side") and bad in str(ei.value)
