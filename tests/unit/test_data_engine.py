@@ -359,3 +359,21 @@ def test_time_bars_close_from_clock_alerts(btc):
     assert clock.next_event_time_ns is None      # nothing pending, no alert
     e.process(trades(btc, [T0 + 10 * MIN + 1], [101.0], [1.0]))
     assert clock.next_event_time_ns == T0 + 11 * MIN
+
+
+def test_unknown_bar_type_and_bar_instrument(btc, eth):
+    from alphaforge._core.records import BAR_DTYPE
+
+    b = np.zeros(1, BAR_DTYPE)
+    b["ts_event"] = T0
+    b["open"] = b["high"] = b["low"] = b["close"] = S
+    b["bar_type_id"] = 4_000_000_000
+    with pytest.raises(DataError) as ei:
+        engine(btc).process(b)
+    assert (ei.value.reason, ei.value.field, ei.value.index) == ("unknown_bar_type", "bar_type_id", 0)
+    b["bar_type_id"] = BarType.from_str(f"{ETH}-1-MINUTE-LAST-EXTERNAL").index
+    with pytest.raises(DataError) as ei:
+        engine(btc).process(b)
+    assert ei.value.reason == "unknown_instrument" and ei.value.instrument_id == ETH
+    e = engine(btc, validation="skip")
+    assert e.process(b) == 0 and e.statistics()["rejected"]["bars"] == {"unknown_instrument": 1}
