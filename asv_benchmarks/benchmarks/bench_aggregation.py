@@ -7,6 +7,8 @@ built directly as a TRADE_TICK_DTYPE array. For each spec (1-MINUTE time, 1000-T
 * ``time_python_update``: ``agg.update(ts, price_raw, size_raw, side)`` per tick from a Python loop;
 * ``time_engine_stream``: one C record at a time through the cdef ``handle_trade`` with clock
   timers and per-record draining (``bench_aggregation.stream_records``, the DataEngine's pattern);
+* ``time_data_engine``: ``DataEngine.process(records)`` with the spec subscribed as an INTERNAL
+  bar type (validation, state, aggregation, bar publishing with no handler);
 * ``time_batch_aggregate``: ``aggregate(records, spec)`` (nogil loop).
 
 Divide by ``N`` (or ``N_PY`` for the Python loop) for the time per tick; ``python
@@ -16,8 +18,10 @@ scripts/bench_aggregation.py`` prints ticks/s with baselines and the issue's tar
 import numpy as np
 
 from alphaforge._core.bench_aggregation import stream_records
+from alphaforge._core.instruments import CryptoPerpetual
 from alphaforge._core.records import TRADE_TICK_DTYPE
 from alphaforge.data.aggregation import aggregate, make_aggregator
+from alphaforge.data.engine import DataEngine
 
 N = 2_000_000
 N_PY = 200_000
@@ -47,6 +51,8 @@ class BarAggregation:
         sub = self.recs[:N_PY]
         self.cols = [sub[f].tolist() for f in ("ts_event", "price", "size", "aggressor_side")]
         self.is_time = "MINUTE" in spec
+        self.inst = CryptoPerpetual("BTCUSDT.BINANCE", "BTC", "USDT", "USDT", 2, 0)
+        self.recs["instrument_id"] = self.inst.id.index
 
     def time_python_update(self, spec):
         u = make_aggregator(spec).update
@@ -56,6 +62,12 @@ class BarAggregation:
 
     def time_engine_stream(self, spec):
         stream_records(make_aggregator(spec), self.recs, close_last=self.is_time)
+
+    def time_data_engine(self, spec):
+        eng = DataEngine()
+        eng.add_instrument(self.inst)
+        eng.subscribe_bars(f"{self.inst.id}-{spec}-INTERNAL")
+        eng.process(self.recs)
 
     def time_batch_aggregate(self, spec):
         aggregate(self.recs, spec)
