@@ -139,7 +139,6 @@ cdef class OrderBook:
     cdef int _l2_records(self, const OrderBookDeltaRec* recs, Py_ssize_t n, int64_t* top,
                          Py_ssize_t* failed_at) noexcept nogil
     cdef void _clear(self) noexcept nogil
-    cdef void _clear_side(self, int side) noexcept nogil
     cdef int _raise_err(self, int code, str where) except -1
     cdef inline int _l2_set(self, int side, int64_t price, int64_t size) noexcept nogil
     cdef int _l3_alloc(self) noexcept nogil

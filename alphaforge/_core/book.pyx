@@ -507,21 +507,6 @@ cdef class OrderBook:
     # core (C)
     # --------------------------------------------------------------------------------------------
 
-    cdef void _clear_side(self, int side) noexcept nogil:
-        cdef BookSide* s = self._side_ptr(side)
-        cdef Py_ssize_t i
-        cdef int32_t o, nxt
-        if self.book_type == 3:
-            for i in range(s.n):
-                o = s.q[i].head
-                while o >= 0:
-                    nxt = self._orders[o].next
-                    _map_del(&self._order_map, self._orders[o].id)
-                    self._orders[o].next = self._free
-                    self._free = o
-                    o = nxt
-        s.n = 0
-
     cdef void _clear(self) noexcept nogil:
         cdef int32_t i
         self._bids.n = 0
