@@ -797,6 +797,20 @@ cdef class OrderBook:
                        int64_t ts_event, uint64_t sequence, int flags) except -1:
         """Apply one delta with raw price/size (C callers). Raises like apply_delta."""
         cdef int code
+        if (self.book_type == 2 and sequence == 0 and flags == 0 and size >= 0 and 1 <= action <= 3
+                and (side == 1 or side == 2) and not self._last_flag_events):
+            # fast path: plain L2 delta (same semantics as the general path below)
+            self._in_snapshot = False
+            self._last_side = side
+            if self._l2_set(side, price, 0 if action == 3 else size) != 0:
+                return self._raise_err(BOOK_ERR_NOMEM, "apply_delta")
+            self.ts_last = ts_event
+            self.update_count += 1
+            if (self._bids.n > 0 and self._asks.n > 0
+                    and self._bids.keys[self._bids.n - 1] >= -self._asks.keys[self._asks.n - 1]):
+                if self._after_event() != 0:
+                    return self._raise_err(BOOK_ERR_CROSSED, "apply_delta")
+            return 0
         if sequence != 0:
             code = self._check_seq(sequence, flags)
             if code != 0:
