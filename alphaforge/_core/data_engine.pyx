@@ -124,6 +124,8 @@ cdef class DataEngine:
             msgbus = MessageBus()
         if not isinstance(msgbus, MessageBus):
             raise TypeError(f"msgbus must be a MessageBus, got {type(msgbus).__name__}")
+        if clock is not None and not all(hasattr(clock, m) for m in ("timestamp_ns", "set_time_alert", "cancel_timer")):
+            raise TypeError(f"clock must be a Clock (TestClock/LiveClock), got {type(clock).__name__}")
         self.msgbus = msgbus
         self.cache = cache
         self.clock = clock
@@ -540,7 +542,8 @@ cdef class DataEngine:
     def process(self, records):
         """Process a TRADE_TICK_DTYPE, QUOTE_TICK_DTYPE, BAR_DTYPE or ORDER_BOOK_DELTA_DTYPE record
         array in order (C loop, no Python call per record unless a handler subscribed). Returns the
-        number of records accepted; error indices are positions in ``records``."""
+        number of records accepted; error indices are positions in ``records``. Under the "raise"
+        policy the records before the bad one stay processed (published, aggregated)."""
         records = np.ascontiguousarray(records)
         cdef Py_ssize_t i, n = len(records), ok = 0
         cdef TradeTickRec[::1] tv
