@@ -16,7 +16,7 @@ Workloads (keys are pre-built ``str`` like ``"EURUSD.SIM-123456"``, values small
   expire during the run).
 
 Times are CPU time of the benchmarking thread (``time.thread_time_ns``), GC disabled during each
-timed loop. Each round times every implementation once, back to back; the table shows the best
+timed loop. Each round times every implementation once, back to back (order reversed every other round); the table shows the best
 round per implementation and its ratio to the best dict round, and ``median paired`` is the
 median over rounds of (implementation / dict of the same round).
 
@@ -135,9 +135,12 @@ def run(rounds: int, n: int, only: set[str] | None) -> dict:
         best: dict[str, int] = {}
         paired: dict[str, list[float]] = {}
         extra = ""
-        for _ in range(rounds):
+        for rnd in range(rounds):
             this_round: dict[str, int] = {}
-            for impl, mk in impls.items():
+            order = list(impls.items())
+            if rnd % 2:
+                order.reverse()  # ABBA ordering: no implementation always runs first
+            for impl, mk in order:
                 if name.startswith("W-ttl") and mk[1] is None:
                     continue
                 c = make(mk)
@@ -181,7 +184,7 @@ def run(rounds: int, n: int, only: set[str] | None) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--only", default="", help="comma-separated workload names (W-get,W-put,...)")
     a = ap.parse_args()
