@@ -140,12 +140,18 @@ def _to_table(records: np.ndarray, data_type: str, key: str) -> Any:
     return pa.table(cols).replace_schema_metadata(meta)
 
 
-def _from_table(table: Any, data_type: str, index: int) -> np.ndarray:
+def _from_table(table: Any, data_type: str, index: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Records from a stored table (into ``out`` when given: a slice of a larger result)."""
     dtype = DATA_TYPES[data_type]
-    out = np.zeros(table.num_rows, dtype=dtype)
-    for f in _fields(dtype):
-        out[f] = table.column(f).to_numpy()
-    out[_index_field(data_type)] = index
+    if out is None:
+        out = np.empty(table.num_rows, dtype=dtype)
+    for f in dtype.names:
+        if f.startswith("_pad"):
+            out[f] = 0
+        elif f == _index_field(data_type):
+            out[f] = index
+        else:
+            out[f] = table.column(f).to_numpy()
     return out
 
 
@@ -324,7 +330,10 @@ class ParquetCatalog:
         tmp = target.parent / f".{target.name}.tmp-{os.getpid()}-{uuid.uuid4().hex}"
         try:
             with open(tmp, "wb") as f:
-                pq.write_table(table, f, row_group_size=self.row_group_size, compression="zstd")
+                # no dictionary encoding: near-unique int64 columns only pay for it (measured: zstd
+                # without dictionaries writes ~1.6x and reads ~3.5x faster, and files are smaller)
+                pq.write_table(table, f, row_group_size=self.row_group_size, compression="zstd",
+                               use_dictionary=False)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, target)
@@ -337,7 +346,8 @@ class ParquetCatalog:
     def _read_file(self, path: Path, data_type: str, index: int) -> np.ndarray:
         import pyarrow.parquet as pq
 
-        return _from_table(pq.read_table(path, columns=_fields(DATA_TYPES[data_type])), data_type, index)
+        cols = [f for f in _fields(DATA_TYPES[data_type]) if f != _index_field(data_type)]
+        return _from_table(pq.read_table(path, columns=cols), data_type, index)
 
     def _resolve(self, data_type: str, instrument_ids: Iterable[Any] | Any | None) -> list[str]:
         if data_type not in DATA_TYPES:
@@ -357,16 +367,25 @@ class ParquetCatalog:
               start: int | None = None, end: int | None = None) -> np.ndarray:
         """Records of ``data_type`` for the given keys (default: all) with ``start <= ts_event <=
         end`` (ns, both inclusive, either may be None), merged in time order (see module docstring)."""
+        import pyarrow.parquet as pq
+
         keys = self._resolve(data_type, instrument_ids)
-        parts = []
+        cols = [f for f in _fields(DATA_TYPES[data_type]) if f != _index_field(data_type)]
+        tables = []
         for key in keys:
             index = _interned_index(data_type, key)
             for _, p in self._day_files(data_type, key, start, end):
-                recs = self._read_file(p, data_type, index)
-                parts.append(_clip(recs, start, end))
-        if not parts:
-            return np.zeros(0, dtype=DATA_TYPES[data_type])
-        out = np.concatenate(parts)
+                tb = pq.read_table(p, columns=cols)
+                ts = tb.column("ts_event").to_numpy()
+                lo = 0 if start is None else int(np.searchsorted(ts, start, side="left"))
+                hi = len(ts) if end is None else int(np.searchsorted(ts, end, side="right"))
+                if hi > lo:
+                    tables.append((index, tb.slice(lo, hi - lo)))
+        out = np.empty(sum(tb.num_rows for _, tb in tables), dtype=DATA_TYPES[data_type])
+        pos = 0
+        for index, tb in tables:                 # filled in place: no per-file arrays to concatenate
+            _from_table(tb, data_type, index, out[pos:pos + tb.num_rows])
+            pos += tb.num_rows
         return out[np.argsort(out["ts_event"], kind="stable")] if len(keys) > 1 else out
 
     def stream(self, data_types: str | Sequence[str], instrument_ids: Iterable[Any] | Any | None = None,
@@ -421,7 +440,7 @@ class _Stream:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        cols = _fields(DATA_TYPES[self.data_type])
+        cols = [f for f in _fields(DATA_TYPES[self.data_type]) if f != _index_field(self.data_type)]
         for path in files:
             pf = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering would read whole files
             try:
