@@ -486,6 +486,24 @@ def test_concurrent_writers_leave_one_complete_snapshot(tmp_path):
 # ---------------------------------------------------------------------------- threads
 
 
+def _run_threads(target, n):
+    errors = []
+
+    def wrapped(t):
+        try:
+            target(t)
+        except BaseException as exc:  # surfaced in the main thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=wrapped, args=(t,)) for t in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    if errors:
+        raise errors[0]
+
+
 def test_threads_hammering_one_cache_model_check():
     old = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)
@@ -517,11 +535,7 @@ def test_threads_hammering_one_cache_model_check():
                     if k in last[t]:
                         assert v == last[t][k]  # own keys: always the latest own write
 
-        threads = [threading.Thread(target=work, args=(t,)) for t in range(n_threads)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
+        _run_threads(work, n_threads)
     finally:
         sys.setswitchinterval(old)
     s = cache.stats()
@@ -574,11 +588,7 @@ def test_threads_with_python_level_keys_and_eviction():
                 counts["gets"] += g
                 counts["puts"] += p
 
-        threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
+        _run_threads(work, 4)
     finally:
         sys.setswitchinterval(old)
     s = cache.stats()
@@ -691,3 +701,34 @@ def test_default_clock_is_monotonic_and_tracks_clock_monotonic():
         if i % 5000 == 0:
             time.sleep(0.003)  # cross a few re-anchoring intervals
     assert checked > 10_000
+
+
+def test_reentrant_del_during_eviction_and_expiry_keeps_structure_consistent():
+    clk = FakeClock(0)
+    cache = LRUCache(3, clock=clk)
+    dels = []
+
+    class V:
+        def __init__(self, n):
+            self.n = n
+
+        def __del__(self):  # runs when the cache drops its reference: re-enters the cache
+            dels.append(self.n)
+            cache.get("anchor")
+            if self.n < 50:
+                cache[f"from-del-{self.n}"] = V(self.n + 100)
+
+    cache["anchor"] = 0
+    for i in range(20):
+        cache.put(f"k{i}", V(i), ttl=1.0 if i % 2 else None)
+        if i % 5 == 0:
+            clk.now += SEC
+    clk.now += 10 * SEC
+    items = cache.items()
+    s = cache.stats()
+    assert len(items) == s.size == len(cache) <= 3
+    assert len({k for k, _ in items}) == len(items)
+    assert s.puts == 21 + sum(1 for n in dels if n < 50)
+    assert s.hits + s.misses == len(dels)  # one get per __del__
+    # every key was new: each insert is accounted for exactly once
+    assert s.evictions + s.expirations + s.size == s.puts
