@@ -100,6 +100,7 @@ cdef class LRUCache:
     cdef void _detach(self, LruNode* n, int reason) noexcept
     cdef int _remove(self, LruNode* n, int reason) except -1
     cdef int _purge(self, int64_t now) except -1
+    cdef int _purge_bounded(self, int64_t now, Py_ssize_t limit) except -1
     cdef int _purge_now(self) except -1
     cdef int _drop_all(self) except -1
     cdef list _snapshot(self, int what, int64_t now)

@@ -20,9 +20,10 @@ Design (the hot path touches one node and one sequential queue slot)
   min-heap of ``(deadline, gen, node)``, due no later than the entry's deadline (``gen`` is bumped
   when a node is freed, which invalidates its slots). Putting a key again with a later deadline
   pushes nothing: when the old slot comes due the entry is re-armed with its real deadline. Expired entries are
-  reclaimed (a) when an access finds them (``get``, ``in``, ``peek``, ``pop``, ``del``) and (b) by
-  popping due heap slots on every write and before every whole-cache view (``len``, iteration,
-  ``items``, ``stats``, ``save``...). Each entry is reclaimed once, at O(log n) heap cost, so the
+  reclaimed (a) when an access finds them (``get``, ``in``, ``peek``, ``pop``, ``del``), (b) by
+  popping up to 4 due heap slots on each ``get`` that read the clock, and (c) by popping every due
+  slot on each write and before every whole-cache view (``len``, iteration, ``items``, ``stats``,
+  ``save``...). Each entry is reclaimed once, at O(log n) heap cost, so the
   work is bounded and amortized; never a full scan. Stale heap slots are dropped by an in-place
   compaction when the heap (``2 * (capacity + 1) + 64`` slots) fills.
 * An entry put at time ``t`` with TTL ``d`` is live while ``now < t + d``; reads do not extend it.
@@ -596,9 +597,14 @@ cdef class LRUCache:
         return 0
 
     cdef int _purge(self, int64_t now) except -1:
+        return self._purge_bounded(now, -1)
+
+    cdef int _purge_bounded(self, int64_t now, Py_ssize_t limit) except -1:
+        """Pop due heap entries (at most ``limit`` when ``limit`` >= 0), reclaiming expired ones."""
         cdef DeadlineEntry top
         cdef LruNode* n
-        while self._heap_n > 0 and self._heap[0].deadline <= now:
+        while self._heap_n > 0 and self._heap[0].deadline <= now and limit != 0:
+            limit -= 1
             top = self._heap[0]
             self._heap_pop()
             n = top.node
@@ -733,10 +739,15 @@ cdef class LRUCache:
         cdef LruNode* n = self._lookup(key, &has_now, &now)
         if n == NULL:
             self._misses += 1
+            if has_now and self._heap_n > 0 and self._heap[0].deadline <= now:
+                self._purge_bounded(now, 4)
             return default
         self._hits += 1
         self._touch(n)
-        return <object>n.value
+        value = <object>n.value
+        if has_now and self._heap_n > 0 and self._heap[0].deadline <= now:
+            self._purge_bounded(now, 4)
+        return value
 
     cdef int put_c(self, object key, object value, int64_t ttl_ns) except -1:
         """Store ``value`` under ``key`` as the most recent entry.
@@ -833,10 +844,15 @@ cdef class LRUCache:
         n = self._lookup(key, &has_now, &now)
         if n == NULL:
             self._misses += 1
+            if has_now and self._heap_n > 0 and self._heap[0].deadline <= now:
+                self._purge_bounded(now, 4)
             return default
         self._hits += 1
         self._touch(n)
-        return <object>n.value
+        value = <object>n.value
+        if has_now and self._heap_n > 0 and self._heap[0].deadline <= now:
+            self._purge_bounded(now, 4)               # reads reclaim expired entries too
+        return value
 
     def __getitem__(self, key):
         cdef bint has_now = False

@@ -732,3 +732,31 @@ def test_reentrant_del_during_eviction_and_expiry_keeps_structure_consistent():
     assert s.hits + s.misses == len(dels)  # one get per __del__
     # every key was new: each insert is accounted for exactly once
     assert s.evictions + s.expirations + s.size == s.puts
+
+
+def test_reads_reclaim_expired_entries_in_bounded_steps():
+    class V:
+        pass
+
+    clk = FakeClock(0)
+    c = LRUCache(100, clock=clk)
+    vals = [V() for _ in range(10)]
+    refs = [weakref.ref(v) for v in vals]
+    for i, v in enumerate(vals):
+        c.put(f"e{i}", v, ttl=1.0)
+    c["live"] = 1
+    del vals, v
+    clk.now = 2 * SEC
+    c.put("fresh", 2, ttl=5.0)   # a write reclaims every due entry...
+    assert sum(r() is None for r in refs) == 10
+    vals = [V() for _ in range(10)]
+    refs = [weakref.ref(v) for v in vals]
+    for i, v in enumerate(vals):
+        c.put(f"f{i}", v, ttl=1.0)
+    del vals, v
+    clk.now = 4 * SEC
+    c.get("fresh")               # ...a read at most 4 per call, without touching those keys
+    assert sum(r() is None for r in refs) == 4
+    c.get("fresh")
+    assert sum(r() is None for r in refs) == 8
+    assert c.stats().expirations == 20 and len(c) == 2
