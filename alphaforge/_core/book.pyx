@@ -23,6 +23,12 @@ Delta semantics (``apply_delta`` / ``apply_deltas``), prices and sizes raw at sc
   anything else outside a snapshot is a gap, handled per ``gap_policy``: "raise" (SequenceGapError,
   the delta is not applied), "flag" (``needs_snapshot`` = True, the delta is applied) or "ignore".
   Range-numbered feeds (Binance ``U``/``u``) use ``accept_update(first_id, last_id)`` per message.
+  A snapshot (``apply_snapshot`` or a SNAPSHOT-flagged group) or a CLEAR resets ``needs_snapshot``.
+* Own orders (``add_own_order`` ... ``queue_ahead``, ``on_trade``): the strategy's resting orders,
+  not part of the displayed book, with their queue position: exact on L3 (orders that joined the
+  level before them), estimated on L2 (the displayed size when they joined, reduced by trades at
+  their price and by level decreases per ``queue_rule``; see ``_own_level_change``).
+* Memory: O(levels + resting orders); arrays grow by doubling and never hold history.
 """
 import numpy as np
 
@@ -42,6 +48,22 @@ cdef extern from *:
     typedef __int128 af_i128;
     """
     ctypedef long long af_i128
+
+# Non-temporal stores for the batch top-of-book output: each output line is written once and not
+# read back by the loop, so streaming it past the cache avoids a read-for-ownership per line.
+cdef extern from *:
+    """
+    #if defined(__x86_64__) || defined(_M_X64)
+    #include <emmintrin.h>
+    static inline void af_stream_i64(int64_t* p, int64_t v) { _mm_stream_si64((long long*)p, (long long)v); }
+    static inline void af_stream_fence(void) { _mm_sfence(); }
+    #else
+    static inline void af_stream_i64(int64_t* p, int64_t v) { *p = v; }
+    static inline void af_stream_fence(void) { }
+    #endif
+    """
+    void af_stream_i64(int64_t* p, int64_t v) noexcept nogil
+    void af_stream_fence() noexcept nogil
 
 cdef int FLAG_LAST_BIT = 128
 cdef int FLAG_SNAPSHOT_BIT = 32
@@ -930,10 +952,12 @@ cdef class OrderBook:
                     failed_at[0] = k
                     break
             if out != NULL:
-                out[k].bid_price = bids.keys[bids.n - 1]
-                out[k].bid_size = bids.sizes[bids.n - 1]
-                out[k].ask_price = -asks.keys[asks.n - 1]
-                out[k].ask_size = asks.sizes[asks.n - 1]
+                af_stream_i64(&out[k].bid_price, bids.keys[bids.n - 1])
+                af_stream_i64(&out[k].bid_size, bids.sizes[bids.n - 1])
+                af_stream_i64(&out[k].ask_price, -asks.keys[asks.n - 1])
+                af_stream_i64(&out[k].ask_size, asks.sizes[asks.n - 1])
+        if out != NULL:
+            af_stream_fence()
         if applied > 0:
             self._in_snapshot = False
             self._last_side = last_side
