@@ -612,3 +612,20 @@ def test_batch_equals_per_delta_on_mixed_flags_and_sequences():
     for i in range(0, len(recs), 7):
         sliced.apply_deltas(recs[i : i + 7])
     assert sliced.bids_raw(500).tolist() == one.bids_raw(500).tolist() and sliced.update_count == one.update_count
+
+
+def test_batch_gap_and_crossed_errors_name_the_record():
+    stream = [(ADD, BUY, 100 * S, S), (ADD, SELL, 101 * S, S), (ADD, BUY, 99 * S, S), (ADD, BUY, 98 * S, S)]
+    b = l2()
+    with pytest.raises(SequenceGapError, match=r"record 2: sequence gap: last sequence 2, got 4"):
+        b.apply_deltas(records_from(stream, sequence=[1, 2, 4, 5]))
+    assert b.update_count == 2 and b.size_at(BUY, 99.0) == 0.0  # the gap record is not applied
+    f = l2(gap_policy="flag")
+    f.apply_deltas(records_from(stream, sequence=[1, 2, 4, 5]))
+    assert f.needs_snapshot and f.bid_levels == 3 and f.last_sequence == 5
+    x = l2(crossed_policy="raise")
+    crossing = stream[:2] + [(ADD, BUY, 101 * S, S)] + stream[3:]
+    with pytest.raises(CrossedBookError, match=r"record 2: crossed/locked book"):
+        x.apply_deltas(records_from(crossing), record_top=True)
+    assert x.best_bid_price() == 101.0  # the delta stays applied, nothing after it
+    assert x.update_count == 3 and x.size_at(BUY, 98.0) == 0.0
