@@ -20,7 +20,7 @@ timed loop. Each round times every implementation once, back to back (order reve
 round per implementation and its ratio to the best dict round, and ``median paired`` is the
 median over rounds of (implementation / dict of the same round).
 
-Usage: ``python scripts/bench_cache.py [--rounds 5] [--n 1000000] [--only W-get,W-mix]``
+Usage: ``python scripts/bench_cache.py [--rounds 7] [--n 1000000] [--only W-get,W-mix] [--wall]``
 """
 
 from __future__ import annotations
@@ -186,8 +186,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--n", type=int, default=1_000_000)
-    ap.add_argument("--only", default="", help="comma-separated workload names (W-get,W-put,...)")
+    ap.add_argument("--only", default="", help="comma-separated workload names (W-get,W-put,...,cdef)")
+    ap.add_argument("--wall", action="store_true", help="time with wall clock (perf_counter_ns)")
     a = ap.parse_args()
+    if a.wall:
+        global _clock_ns
+        _clock_ns = time.perf_counter_ns
     only = {s.strip() for s in a.only.split(",") if s.strip()} or None
     res = run(a.rounds, a.n, only)
     print("summary (alphaforge / dict, median paired):",
