@@ -73,3 +73,5 @@ cdef class Cache:
     cdef int _set_order_state(self, object coid, object order) except -1
     cdef int _index_position(self, object position) except -1
     cdef int _set_position_state(self, object pid, object position) except -1
+    # Open positions, no filter, in the order they (re)opened: O(open positions), no sorting.
+    cdef list positions_open_c(self)

@@ -632,6 +632,11 @@ cdef class Cache:
                 self._drop_position(next(iter(self._positions_closed)))
         return 0
 
+    cdef list positions_open_c(self):
+        """Open positions, unfiltered, in the order they (re)opened (no sort; for the portfolio)."""
+        cdef dict store = self._positions
+        return [store[k] for k in self._positions_open]
+
     cdef int _drop_position(self, object pid) except -1:
         keys = self._position_keys.pop(pid)
         _index_remove(self._positions_by_strategy, keys[0], pid)
