@@ -43,7 +43,8 @@ removed/replaced keys and values (whose ``__del__`` may run) are dropped after t
 complete; (4) lists returned by snapshots (``items()``, iteration, ``save``) are allocated before
 they are filled, and the fill (no allocation) is redone if the version changed while the GC ran
 during allocation. So concurrent calls from several threads never corrupt the structure, lose a
-live entry or miscount: each call is atomic with respect to the others.
+live entry or miscount: each call is atomic with respect to the others (``get_many``/``put_many``
+are sequences of such calls, not one atomic step).
 
 Free-threaded CPython (3.13t) removes the GIL guarantee: there every method would need a per-cache
 critical section (``Py_BEGIN_CRITICAL_SECTION(self)``, or a ``PyMutex`` held for the whole call).
