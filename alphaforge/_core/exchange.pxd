@@ -27,6 +27,12 @@ cdef enum ExchangeCmdC:
     XCMD_CANCEL = 4
 
 
+ctypedef struct CmdEntry:
+    int64_t arrival          # arrival time at the venue (ns)
+    int64_t seq              # send sequence (ties)
+    Py_ssize_t slot          # index of the payload in SimulatedExchange._payloads
+
+
 cdef class SimulatedExchange:
     cdef readonly Venue venue
     cdef readonly int oms_type                 # OmsType value: 1 NETTING, 2 HEDGING
@@ -46,7 +52,11 @@ cdef class SimulatedExchange:
     cdef list _engine_list
     cdef list _by_index                        # InstrumentId.index -> engine or None
     cdef list _by_bar                          # BarType.index -> engine or None (lazy)
-    cdef list _heap                            # (arrival_ns, seq, kind, payload) min-heap
+    cdef CmdEntry* _heap                       # C binary min-heap on (arrival, seq)
+    cdef Py_ssize_t _heap_n
+    cdef Py_ssize_t _heap_cap
+    cdef list _payloads                        # slot -> (kind, payload) or None
+    cdef list _free_slots
     cdef int64_t _cmd_seq
     cdef int64_t _next_cmd_ns                  # heap top arrival (INT64_MAX if empty)
     cdef readonly int64_t commands_processed
@@ -63,6 +73,7 @@ cdef class SimulatedExchange:
     cdef OrderMatchingEngine _engine_for_bar(self, Py_ssize_t bar_type_index)
     cdef int set_sink_c(self, VenueEventSink sink) except -1
     cdef int _push(self, int64_t arrival, int kind, object payload) except -1
+    cdef CmdEntry _pop(self) noexcept
     cdef int send_submit_c(self, Order order, int64_t ts_sent) except -1
     cdef int send_submit_list_c(self, list orders, int64_t ts_sent) except -1
     cdef int send_modify_c(self, Order order, int64_t qty_raw, bint has_price, int64_t price_raw,

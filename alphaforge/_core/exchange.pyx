@@ -3,11 +3,10 @@
 See exchange.pxd for the interface the backtest loop uses and matching_engine.pyx for the matching
 rules (timing, taker/maker, liquidity, bar path, triggers, time in force, contingencies).
 """
-import heapq
-
 import numpy as np
 
 from libc.stdint cimport INT64_MAX, int64_t
+from libc.stdlib cimport free, realloc
 
 from alphaforge._core.accounts cimport Account
 from alphaforge._core.clock cimport Clock, TestClock
@@ -129,7 +128,9 @@ cdef class SimulatedExchange:
         self._by_index = []
         self._by_bar = []
         self._new_account()
-        self._heap = []
+        self._heap_n = 0
+        self._payloads = []
+        self._free_slots = []
         self._cmd_seq = 0
         self._next_cmd_ns = INT64_MAX
         self.commands_processed = 0
@@ -196,10 +197,15 @@ cdef class SimulatedExchange:
         """Events recorded by the default sink (empty once an ExecutionEngine is registered)."""
         return list(self.state.sink.events) if self.state.sink.events is not None else []
 
+    def __dealloc__(self):
+        free(self._heap)
+
     def reset(self) -> None:
         """Prepare a new run: fresh account from the starting balances, empty books, no orders or
         in-flight commands, id counters and model random sequences restarted."""
-        self._heap = []
+        self._heap_n = 0
+        self._payloads = []
+        self._free_slots = []
         self._cmd_seq = 0
         self._next_cmd_ns = INT64_MAX
         self.commands_processed = 0
@@ -220,11 +226,64 @@ cdef class SimulatedExchange:
         return self.clock.timestamp_ns()
 
     cdef int _push(self, int64_t arrival, int kind, object payload) except -1:
+        cdef Py_ssize_t cap, i, parent, slot
+        cdef CmdEntry* p
+        cdef CmdEntry e
+        if self._heap_n == self._heap_cap:
+            cap = self._heap_cap * 2 if self._heap_cap else 64
+            p = <CmdEntry*>realloc(self._heap, cap * sizeof(CmdEntry))
+            if p == NULL:
+                raise MemoryError()
+            self._heap = p
+            self._heap_cap = cap
+        if self._free_slots:
+            slot = self._free_slots.pop()
+            self._payloads[slot] = (kind, payload)
+        else:
+            slot = len(self._payloads)
+            self._payloads.append((kind, payload))
         self._cmd_seq += 1
-        heapq.heappush(self._heap, (arrival, self._cmd_seq, kind, payload))
+        e.arrival = arrival
+        e.seq = self._cmd_seq
+        e.slot = slot
+        i = self._heap_n
+        self._heap_n += 1
+        while i > 0:
+            parent = (i - 1) >> 1
+            if self._heap[parent].arrival < arrival or (self._heap[parent].arrival == arrival):
+                break
+            self._heap[i] = self._heap[parent]
+            i = parent
+        self._heap[i] = e
         if arrival < self._next_cmd_ns:
             self._next_cmd_ns = arrival
         return 0
+
+    cdef CmdEntry _pop(self) noexcept:
+        """Remove and return the (arrival, seq)-smallest entry (the heap must not be empty)."""
+        cdef CmdEntry top = self._heap[0]
+        cdef CmdEntry last
+        cdef Py_ssize_t i = 0, c, n
+        self._heap_n -= 1
+        n = self._heap_n
+        if n > 0:
+            last = self._heap[n]
+            while True:
+                c = 2 * i + 1
+                if c >= n:
+                    break
+                if c + 1 < n and (self._heap[c + 1].arrival < self._heap[c].arrival or (
+                        self._heap[c + 1].arrival == self._heap[c].arrival and
+                        self._heap[c + 1].seq < self._heap[c].seq)):
+                    c += 1
+                if last.arrival < self._heap[c].arrival or (last.arrival == self._heap[c].arrival
+                                                            and last.seq < self._heap[c].seq):
+                    break
+                self._heap[i] = self._heap[c]
+                i = c
+            self._heap[i] = last
+        self._next_cmd_ns = self._heap[0].arrival if n > 0 else INT64_MAX
+        return top
 
     cdef int send_submit_c(self, Order order, int64_t ts_sent) except -1:
         return self._push(ts_sent + self.latency_model.latency_c(CMD_SUBMIT), XCMD_SUBMIT, order)
@@ -261,15 +320,17 @@ cdef class SimulatedExchange:
         cdef int64_t arrival
         cdef Order order
         cdef OrderMatchingEngine eng
-        cdef list heap = self._heap
-        while heap and self._next_cmd_ns <= ts_now:
-            cmd = heapq.heappop(heap)
-            self._next_cmd_ns = (<tuple>heap[0])[0] if heap else INT64_MAX
-            arrival = cmd[0]
-            kind = cmd[2]
+        cdef CmdEntry top
+        while self._heap_n > 0 and self._next_cmd_ns <= ts_now:
+            top = self._pop()
+            cmd = self._payloads[top.slot]
+            self._payloads[top.slot] = None
+            self._free_slots.append(top.slot)
+            arrival = top.arrival
+            kind = cmd[0]
             self.commands_processed += 1
             if kind == XCMD_SUBMIT_LIST:
-                orders = cmd[3]
+                orders = cmd[1]
                 eng = self.engine_c((<Order>orders[0]).instrument_id)
                 if eng is None:
                     for o in orders:
@@ -278,9 +339,9 @@ cdef class SimulatedExchange:
                 eng.submit_list_c(orders, arrival)
                 continue
             if kind == XCMD_MODIFY:
-                order = cmd[3][0]
+                order = cmd[1][0]
             else:
-                order = cmd[3]
+                order = cmd[1]
             eng = self.engine_c(order.instrument_id)
             if eng is None:
                 self._reject_unknown(order, arrival)
@@ -290,7 +351,7 @@ cdef class SimulatedExchange:
             elif kind == XCMD_CANCEL:
                 eng.cancel_c(order, arrival)
             else:
-                p = cmd[3]
+                p = cmd[1]
                 eng.modify_c(order, p[1], p[2], p[3], p[4], p[5], arrival)
         for eng in self._engine_list:
             if eng.next_expiry_ns <= ts_now:

@@ -15,6 +15,7 @@ from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.matching_engine cimport VenueEventSink
 from alphaforge._core.order_events cimport OrderEvent, OrderFilled
 from alphaforge._core.orders cimport Order
+from alphaforge._core.portfolio cimport Portfolio
 from alphaforge._core.position cimport Position
 
 
@@ -23,6 +24,7 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef readonly object cache
     cdef readonly object portfolio
     cdef readonly object msgbus
+    cdef Portfolio _cportfolio        # the portfolio when it is an alphaforge Portfolio (C fast path)
     cdef dict _venues                 # Venue -> SimulatedExchange
     cdef dict _instruments            # InstrumentId -> Instrument
     cdef dict _handlers               # StrategyId -> (handler, is_strategy)

@@ -69,6 +69,7 @@ cdef class ExecutionEngine(VenueEventSink):
         self.clock = clock
         self.cache = cache
         self.portfolio = portfolio
+        self._cportfolio = portfolio if isinstance(portfolio, Portfolio) else None
         self.msgbus = msgbus
         self._venues = {}
         self._instruments = {}
@@ -329,7 +330,7 @@ cdef class ExecutionEngine(VenueEventSink):
                                      fill.commission_currency, p, fill.ts_event)
                 pevents.append(_pos_event(PositionOpened, p, open_qty, fill.last_px_raw, fill))
             else:
-                p.apply(fill)
+                p.apply_fill_c(fill)
                 if acc is not None:
                     acc.apply_fill_c(inst, fill.side, fill.last_qty_raw, fill.last_px_raw, fill.commission_raw,
                                      fill.commission_currency, p, fill.ts_event)
@@ -345,8 +346,8 @@ cdef class ExecutionEngine(VenueEventSink):
                 self.cache.add_position(p)
             else:
                 self.cache.update_position(p)
-        if isinstance(self.portfolio, Portfolio):
-            (<Portfolio>self.portfolio).update_price_c(order.instrument_id.index, fill.last_px_raw)
+        if self._cportfolio is not None:
+            self._cportfolio.update_price_c(order.instrument_id.index, fill.last_px_raw)
         if p.signed_qty_raw == 0 and oms == 2:
             del self._positions[pid]          # closed hedging positions live on in the cache only
         if order.is_closed_c() and self._order_pos:

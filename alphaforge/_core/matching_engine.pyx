@@ -205,12 +205,18 @@ cdef class VenueState:
         self.sink = VenueEventSink()
 
     cdef VenueOrderId next_venue_order_id(self):
+        cdef VenueOrderId vid = VenueOrderId.__new__(VenueOrderId)
         self.order_seq += 1
-        return VenueOrderId(f"{self.prefix}-{self.order_seq}")
+        vid.value = f"{self.prefix}-{self.order_seq}"     # well-formed by construction: no validation
+        vid._hash = hash(vid.value)
+        return vid
 
     cdef TradeId next_trade_id(self):
+        cdef TradeId tid = TradeId.__new__(TradeId)
         self.trade_seq += 1
-        return TradeId(f"{self.prefix}-T{self.trade_seq}")
+        tid.value = f"{self.prefix}-T{self.trade_seq}"
+        tid._hash = hash(tid.value)
+        return tid
 
     def reset(self) -> None:
         self.order_seq = 0
@@ -758,7 +764,7 @@ cdef class OrderMatchingEngine:
         cdef _Working w
         if p.kind != DK_BAR:
             self._oco_pessimistic(_min(p.buy_lo, p.sell_lo), _max(p.buy_hi, p.sell_hi))
-        self._working = list(snapshot) if n > 0 else snapshot
+        # orders activated while matching (OTO children) are appended beyond n: not matched now
         for i in range(n):
             w = <_Working>snapshot[i]
             if w.done or not w.active or w.blocked or w.arrival_ns > p.ts:

@@ -2,8 +2,8 @@
 import pytest
 
 from alphaforge._core.clock import TestClock
-from alphaforge._core.fixed import Quantity
 from alphaforge._core.columnar import quotes_from_arrays
+from alphaforge._core.fixed import Quantity
 from alphaforge._core.identifiers import InstrumentId, PositionId, StrategyId, TraderId
 from alphaforge._core.instruments import CryptoPerpetual
 from alphaforge._core.order_factory import OrderFactory
@@ -144,3 +144,28 @@ def test_unknown_venue_is_denied():
     o = fac.market(other, "BUY", Quantity.from_str("1.0"))
     ee.submit_order(o)
     assert o.status == OrderStatus.DENIED and "no venue" in rec.events[-1].reason
+
+
+def test_events_reach_an_alphaforge_strategy_through_its_c_dispatch():
+    from alphaforge._core.strategy import Strategy
+
+    class S(Strategy):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def on_order_filled(self, event):
+            self.seen.append(("filled", float(event.last_px)))
+
+        def on_position_opened(self, event):
+            self.seen.append(("opened", event.signed_qty))
+
+    clock, cache, pf, ex, ee, risk, st = world(strategies=())
+    s = S()
+    s.register(TraderId("T-1"), clock, None, cache, pf, None, risk, ee)
+    ee.register_strategy(s.id, s)
+    s.start()
+    step(ex, 1000, 1999.0, 2000.0)
+    s.submit_order(s.order_factory.market(IID, "BUY", Quantity.from_str("1.000")))
+    step(ex, 2000, 1999.0, 2000.5)
+    assert s.seen == [("filled", 2000.5), ("opened", 1.0)]

@@ -3,7 +3,12 @@ import numpy as np
 import pytest
 
 from alphaforge._core.clock import TestClock
-from alphaforge._core.columnar import bars_from_arrays, deltas_from_arrays, quotes_from_arrays, trades_from_arrays
+from alphaforge._core.columnar import (
+    bars_from_arrays,
+    deltas_from_arrays,
+    quotes_from_arrays,
+    trades_from_arrays,
+)
 from alphaforge._core.data import BarType
 from alphaforge._core.identifiers import InstrumentId, StrategyId, TraderId
 from alphaforge._core.instruments import Equity
