@@ -124,6 +124,21 @@ def best(fn, repeat, setup=None):
     return min(cpu), min(wall)
 
 
+def best_interleaved(specs, repeat):
+    """Like best() for several (fn, setup) pairs run in turn, round after round, so every
+    candidate sees the same machine load (ratios between them stay meaningful on a busy box)."""
+    cpu = [[] for _ in specs]
+    wall = [[] for _ in specs]
+    for _ in range(repeat):
+        for j, (fn, setup) in enumerate(specs):
+            arg = setup() if setup else None
+            c0, w0 = time.process_time(), time.perf_counter()
+            fn(arg)
+            cpu[j].append(time.process_time() - c0)
+            wall[j].append(time.perf_counter() - w0)
+    return [(min(c), min(w)) for c, w in zip(cpu, wall, strict=True)]
+
+
 def row(label, n, secs, target=None, base=None, base_name=""):
     cpu, wall = secs
     rate = n / cpu
@@ -161,8 +176,9 @@ def main():
             bb()
             ba()
 
-    print("-- per delta from Python, reading best bid and ask after each")
-    floor = row("floor: NoopBook.apply_delta + 2 reads", pn, best(py_loop, args.repeat, NoopBook))
+    print("-- per delta from Python, reading best bid and ask after each (floor and book interleaved)")
+    floor_t, book_t = best_interleaved([(py_loop, NoopBook), (py_loop, new_book)], args.repeat)
+    floor = row("floor: NoopBook.apply_delta + 2 reads", pn, floor_t)
     try:
         import sortedcontainers  # noqa: F401
 
@@ -177,8 +193,7 @@ def main():
     except ImportError:
         sd = None
         print("baseline: sortedcontainers not installed")
-    r = row("OrderBook.apply_delta + 2 reads (floats)", pn, best(py_loop, args.repeat, new_book),
-            TARGET["python"], floor, "of the floor")
+    r = row("OrderBook.apply_delta + 2 reads (floats)", pn, book_t, TARGET["python"], floor, "of the floor")
     if sd:
         print(f"{'':46} {r / sd:.1f}x the SortedDict book; {r / PEERS['NautilusTrader 1.231']:.1f}x "
               f"NautilusTrader's 2.4M/s (issue figure)")
@@ -186,19 +201,21 @@ def main():
     print("-- C API, one record at a time")
     row("C: apply_raw + best_bid/ask_price_c", n, best(lambda b: c_apply_and_read(b, recs), args.repeat, new_book))
 
-    print("-- batch: apply_deltas with best bid/ask price+size per delta into an output array")
+    print("-- batch: apply_deltas with best bid/ask price+size per delta into an output array (interleaved)")
     top = np.full(n, 1, BOOK_TOP_DTYPE)  # preallocated and touched: page faults are not the book's
     ref_out = np.full((n, 4), 1, np.int64)
-    ref = row("baseline: price-indexed array book (tick known)", n,
-              best(lambda _: price_indexed_reference(recs, TICK_RAW, ref_out), args.repeat))
-    b = row("OrderBook.apply_deltas(records, out=top)", n,
-            best(lambda book: book.apply_deltas(recs, out=top), args.repeat, new_book),
-            TARGET["batch"], ref, "of the price-indexed baseline")
+    ref_t, out_t, noout_t = best_interleaved([
+        (lambda _: price_indexed_reference(recs, TICK_RAW, ref_out), None),
+        (lambda book: book.apply_deltas(recs, out=top), new_book),
+        (lambda book: book.apply_deltas(recs), new_book),
+    ], args.repeat)
+    ref = row("baseline: price-indexed array book (tick known)", n, ref_t)
+    b = row("OrderBook.apply_deltas(records, out=top)", n, out_t, TARGET["batch"], ref,
+            "of the price-indexed baseline")
     same = bool((top.view(np.int64).reshape(n, 4) == ref_out).all())
     print(f"{'':46} per-delta tops identical to the baseline: {same}; "
           f"scaled to the issue's 98M/s reference: {b / ref * PEERS['numba price-indexed'] / 1e6:.0f}M/s")
-    row("OrderBook.apply_deltas(records) (no output)", n,
-        best(lambda book: book.apply_deltas(recs), args.repeat, new_book))
+    row("OrderBook.apply_deltas(records) (no output)", n, noout_t)
 
     print("-- deep book: 1000 levels a side, updates within the top 10")
     snap, deep = deep_workload(1_000_000)

@@ -2,10 +2,12 @@
 #
 # Layout: each side is a sorted C array of price levels (struct of arrays: keys, sizes and, on L3,
 # queues) with the BEST level at the END, keyed by `key` = price (bids) or -price (asks), so both
-# sides sort ascending by key and "better" means a larger key. Inserts/deletes near the top move only the few levels above them (memmove); lookups
-# scan a few levels from the top, then binary search. L3 orders live in a pool of `BookOrder` slots
-# indexed by an open-addressing hash map (order id -> slot); each level holds an intrusive FIFO
-# (head/tail slot indices, prev/next links in the pool). Memory is O(levels + resting orders).
+# sides sort ascending by key and "better" means a larger key. Inserts/deletes near the top move
+# only the levels above them (a fixed 8-entry block, memmove deeper); lookups count the top 8 and
+# next 8 keys branch-free, then binary search. keys/sizes keep a sentinel slot at index -1 (0) so
+# the top of an empty side reads as 0/0. L3 orders live in a pool of `BookOrder` slots indexed by
+# an open-addressing hash map (order id -> slot); each level holds an intrusive FIFO (head/tail
+# slot indices, prev/next links in the pool). Memory is O(levels + resting orders).
 #
 # Units: every price/size is int64 raw fixed-point at scale 10^9 (fixed.pxd); timestamps int64 ns.
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
