@@ -171,6 +171,7 @@ cdef class OrderMatchingEngine:
     cdef int _same_bar(self, _Working w) except -1
     cdef int _tif_after(self, _Working w, MatchPoint* p, bint was_fresh) except -1
     cdef int _maker(self, _Working w, MatchPoint* p, int64_t limit) except -1
+    cdef int _join_queue(self, _Working w) except -1
     cdef int64_t _book_avail(self, int side, bint has_limit, int64_t limit) except -1
     cdef bint _market_ask_ok(self)
     cdef int64_t _market_ask(self)

@@ -851,7 +851,8 @@ cdef class OrderMatchingEngine:
                 self._take_l1(w, p, p.bid, o.leaves_qty_raw, True, False)
             elif tif == TIF_FOK:
                 return self._finish(w, FIN_CANCEL, p.ts)
-            return self._tif_after(w, p, was_fresh)
+            self._tif_after(w, p, was_fresh)
+            return self._join_queue(w)
         w.fresh = False
         self._maker(w, p, limit)
         return self._tif_after(w, p, was_fresh)
@@ -875,13 +876,7 @@ cdef class OrderMatchingEngine:
         cdef int64_t px, qty, ahead, pool
         cdef bint through, touch
         if self.book is not None:
-            if w.own_id == 0 and self.v.queue_model.uses_queue and not o.is_closed_c():
-                self._own_seq += 1
-                w.own_id = self._own_seq
-                self.book.add_own_c(w.own_id, o.side_c, limit, o.leaves_qty_raw)
-                if self.book.book_type != 3:
-                    self.book._own[self.book._own_n - 1].ahead = self.v.queue_model.size_ahead_on_join_c(
-                        self.book.size_at_raw(o.side_c, limit))
+            self._join_queue(w)
             if p.kind == DK_BOOK:
                 if buy and p.has_ask and p.ask < limit:
                     return <int>self._take_book(w, p, True, limit, o.leaves_qty_raw, False)
@@ -931,6 +926,20 @@ cdef class OrderMatchingEngine:
             # gap at the bar open: the better open price
             px = _min(limit, p.ask) if buy else _max(limit, p.bid)
         self._take_l1(w, p, px, o.leaves_qty_raw, False, False)
+        return 0
+
+    cdef int _join_queue(self, _Working w) except -1:
+        """Book venues with a queue model: track a resting limit order's queue position."""
+        cdef Order o = w.order
+        if w.own_id != 0 or self.book is None or not self.v.queue_model.uses_queue or w.done \
+                or o.is_closed_c() or not o.has_price:
+            return 0
+        self._own_seq += 1
+        w.own_id = self._own_seq
+        self.book.add_own_c(w.own_id, o.side_c, o.price_raw, o.leaves_qty_raw)
+        if self.book.book_type != 3:
+            self.book._own[self.book._own_n - 1].ahead = self.v.queue_model.size_ahead_on_join_c(
+                self.book.size_at_raw(o.side_c, o.price_raw))
         return 0
 
     cdef int64_t _book_avail(self, int side, bint has_limit, int64_t limit) except -1:

@@ -444,3 +444,116 @@ def test_latency_delays_arrival():
     assert acc.ts_event == 3500
     assert [fill_tuple(f) for f in rec.fills()] == [(100.3, 1.0, "QUOTE", 4000, 2)]
     assert LiquiditySide(rec.fills()[0].liquidity_side_c) == LiquiditySide.TAKER
+
+
+# ---------------------------------------------------------------------------------------------- more types / contingencies
+
+def test_ouo_fill_reduces_the_other_leg_then_cancels_it():
+    clock, ex, ee, risk, fac, rec = world()
+    ex.process(quotes([(99.0, 100.0, 100, 100)]))
+    a = fac.limit(IID, "SELL", 10, 101.0)
+    b = fac.limit(IID, "SELL", 10, 102.0)
+    ol = fac.ouo([a, b])
+    ee.submit_order_list(ol)
+    ex.process(quotes([(99.0, 100.0, 100, 100)], start_ns=5000))
+    ex.process(quotes([(101.5, 102.5, 4, 4)], start_ns=6000))     # a fills 4 (bid 101.5 > 101)
+    assert float(a.filled_qty) == 4.0 and float(b.quantity) == 6.0 and b.status == OrderStatus.ACCEPTED
+    ex.process(quotes([(101.5, 102.5, 10, 10)], start_ns=7000))   # a fills its last 6 -> b canceled
+    assert a.status == OrderStatus.FILLED and b.status == OrderStatus.CANCELED
+
+
+def test_oto_children_canceled_when_parent_canceled():
+    clock, ex, ee, risk, fac, rec = world()
+    ex.process(quotes([(99.0, 100.0, 100, 100)]))
+    ol = fac.bracket(IID, "BUY", 5, entry_price=95.0, tp_price=110.0, sl_trigger_price=90.0)
+    entry, tp, sl = list(ol)
+    risk.submit_order_list(ol)
+    ex.process(quotes([(99.0, 100.0, 100, 100)], start_ns=5000))
+    assert entry.status == OrderStatus.ACCEPTED
+    assert tp.status == OrderStatus.SUBMITTED and sl.status == OrderStatus.SUBMITTED   # held
+    assert ex.matching_engine(IID).held_orders() == [tp, sl]
+    risk.cancel_order(entry)
+    ex.process(quotes([(99.0, 100.0, 100, 100)], start_ns=6000))
+    assert (entry.status, tp.status, sl.status) == (OrderStatus.CANCELED,) * 3
+
+
+def test_limit_if_touched_and_market_if_touched_on_trades():
+    clock, ex, ee, risk, fac, rec = world()
+    ex.process(trades([(100.0, 10, 1)]))
+    mit = fac.market_if_touched(IID, "BUY", 2, 98.0)
+    lit = fac.limit_if_touched(IID, "SELL", 3, price=101.5, trigger_price=102.0)
+    risk.submit_order(mit)
+    risk.submit_order(lit)
+    ex.process(trades([(99.0, 10, 2), (97.5, 10, 2), (102.0, 10, 1), (101.8, 10, 1)], start_ns=5000))
+    # MIT buy triggers at 97.5 <= 98 and fills at that trade; LIT sell triggers at 102 and, as a
+    # fresh limit (101.5), takes the triggering trade's price
+    assert [(f.client_order_id, *fill_tuple(f)) for f in rec.fills()] == [
+        (mit.client_order_id, 97.5, 2.0, "TRADE", 6000, 2),
+        (lit.client_order_id, 102.0, 3.0, "TRADE", 7000, 2)]
+    assert len(rec.of("OrderTriggered")) == 1
+
+
+def test_at_the_close_fills_at_the_next_bar_close():
+    clock, ex, ee, risk, fac, rec = world()
+    b = bars([(100, 100, 100, 100, 0), (100, 103, 99, 102, 0)])
+    ex.process(b[:1])
+    o = fac.market(IID, "BUY", 3, time_in_force="AT_THE_CLOSE")
+    risk.submit_order(o)
+    ex.process(b[1:])
+    assert [fill_tuple(f) for f in rec.fills()] == [(102.0, 3.0, "BAR", 2 * MIN, 2)]
+
+
+def test_trailing_stop_in_basis_points_with_activation_on_quotes():
+    clock, ex, ee, risk, fac, rec = world()
+    ex.process(quotes([(99.0, 100.0, 100, 100)]))
+    risk.submit_order(fac.market(IID, "BUY", 1))
+    # 100 bps = 1%: activates once the bid reaches 101, then trails 1% below the bid
+    ts = fac.trailing_stop_market(IID, "SELL", 1, trailing_offset=100, trailing_offset_type="BASIS_POINTS",
+                                  activation_price=101.0)
+    risk.submit_order(ts)
+    ex.process(quotes([(100.0, 100.1, 100, 100), (100.5, 100.6, 100, 100)], start_ns=5000))
+    assert not ts.is_activated and rec.of("OrderUpdated") == []
+    ex.process(quotes([(102.0, 102.1, 100, 100)], start_ns=7000))
+    assert ts.is_activated and float(ts.trigger_price) == 100.98          # 102 - 1.02, rounded down
+    ex.process(quotes([(101.0, 101.1, 100, 100), (100.9, 101.0, 100, 100)], start_ns=8000))
+    assert fill_tuple(rec.fills()[-1]) == (100.9, 1.0, "QUOTE", 9000, 2)
+
+
+def test_bars_of_two_instruments_route_to_their_engines():
+    other_iid = InstrumentId.from_str("OTHER.XSIM")
+    other = Equity(other_iid, 2, "USD")
+    bt2 = BarType.from_str("OTHER.XSIM-1-MINUTE-LAST-EXTERNAL")
+    clock, ex, ee, risk, fac, rec = world()
+    ex.add_instrument(other)
+    ee.register_venue(ex)
+    fac.register_instrument(other)
+    b1 = bars([(100, 100, 100, 100, 0), (100, 101, 99, 100, 0)])
+    b2 = bars_from_arrays([MIN, 2 * MIN], [50.0, 50.5], [50.0, 51.0], [50.0, 50.0], [50.0, 50.5], [0, 0],
+                          bar_type=bt2, price_precision=2)
+    ex.process(b1[:1])
+    ex.process(b2[:1])
+    o = fac.market(other_iid, "BUY", 1)
+    risk.submit_order(o)
+    ex.process(b1[1:])
+    assert rec.fills() == []                 # bar of the other instrument: no fill
+    ex.process(b2[1:])
+    assert fill_tuple(rec.fills()[0]) == (50.5, 1.0, "BAR", 2 * MIN, 2)
+
+
+def test_l3_book_fifo_queue_uses_order_ids():
+    clock, ex, ee, risk, fac, rec = world(book_type="L3", queue_model=QueueModel("fifo"))
+    a = np.array([(1, 1, 99.0, 5, 11), (1, 1, 99.0, 3, 12), (1, 2, 100.0, 5, 21)], dtype=float)
+    d = deltas_from_arrays([1000, 1001, 1002], a[:, 0].astype(np.uint8), a[:, 1].astype(np.uint8), a[:, 2],
+                           a[:, 3], order_id=a[:, 4].astype(np.uint64), price_precision=2, size_precision=0,
+                           instrument_id=IID)
+    ex.process(d)
+    o = fac.limit(IID, "BUY", 2, 99.0)
+    risk.submit_order(o)
+    ex.process(deltas_from_arrays([5000], [2], [2], [100.0], [4], order_id=[21], price_precision=2,
+                                  size_precision=0, instrument_id=IID))
+    assert ex.matching_engine(IID).book.queue_ahead(1) == 8_000_000_000    # both orders ahead
+    # the two orders ahead are filled and deleted by the feed; then a trade at 99 reaches us
+    ex.process(deltas_from_arrays([6000, 6001], [3, 3], [1, 1], [99.0, 99.0], [0, 0], order_id=[11, 12],
+                                  price_precision=2, size_precision=0, instrument_id=IID))
+    ex.process(trades([(99.0, 1, 2)], start_ns=7000))
+    assert [fill_tuple(f) for f in rec.fills()] == [(99.0, 1.0, "TRADE", 7000, 1)]
