@@ -13,6 +13,7 @@ closes (events per order: Submitted, Accepted, Filled, PositionOpened/Closed).
 Rows:
 * ``create order only``: ``OrderFactory.market_c`` (baseline floor, same run);
 * ``submit only``: create + risk checks + OMS submit (OrderSubmitted, queue), no venue;
+* ``round trip, no cache, no handler``: the whole path with no strategy registered (engine cost);
 * ``round trip, no cache``: the whole path, strategy handler = a Python object counting events;
 * ``round trip, with Cache``: the same with the trading Cache updated (add_order / update_order /
   add_position / update_position);
@@ -60,7 +61,7 @@ class CountingHandler:
         self.n += 1
 
 
-def build(with_cache):
+def build(with_cache, handler=True):
     clock = TestClock(1000)
     cache = Cache() if with_cache else None
     pf = Portfolio(cache)
@@ -70,7 +71,8 @@ def build(with_cache):
     ee.register_venue(ex)
     h = CountingHandler()
     sid = StrategyId("S-1")
-    ee.register_strategy(sid, h)
+    if handler:
+        ee.register_strategy(sid, h)
     risk = RiskEngine(ee, cache, pf, clock, {"max_order_submit_rate": None, "max_order_modify_rate": None})
     fac = OrderFactory(TraderId("T-1"), sid, clock, cache)
     fac.register_instrument(INST)
@@ -79,11 +81,11 @@ def build(with_cache):
     return clock, ex, risk, fac, q, h
 
 
-def run(n, with_cache, submit_only=False):
-    clock, ex, risk, fac, q, h = build(with_cache)
+def run(n, with_cache, submit_only=False, handler=True):
+    clock, ex, risk, fac, q, h = build(with_cache, handler)
     chunk = max(n // 5, 1)
     r = market_round_trips(risk, ex, fac, IID, clock, q, n, chunk, 1_000_000_000, 0, True, submit_only)
-    if not submit_only:
+    if not submit_only and handler:
         assert h.n == 4 * n, (h.n, n)
     return r / chunk
 
@@ -137,6 +139,7 @@ def main():
     clock, ex, risk, fac, q, h = build(False)
     create = min(create_only(fac, IID, n, 1_000_000_000, 0) / n for _ in range(a.repeat))
     submit = min(run(n // 4, False, submit_only=True).mean() for _ in range(a.repeat))
+    nohandler = min(run(n, False, handler=False).mean() for _ in range(a.repeat))
     rt = [run(n, False) for _ in range(a.repeat)]
     best = min(rt, key=lambda r: r.mean())
     rtc = [run(n, True) for _ in range(a.repeat)]
@@ -145,6 +148,7 @@ def main():
     print(f"orders per run: {n:,}   (thread CPU ns per order, best of {a.repeat})")
     print(f"  create order only                 {create:9.0f} ns")
     print(f"  submit only (risk + OMS)          {submit:9.0f} ns")
+    print(f"  round trip, no cache, no handler  {nohandler:9.0f} ns   {1e9 / nohandler:10,.0f} orders/s")
     print(f"  round trip, no cache              {best.mean():9.0f} ns   {1e9 / best.mean():10,.0f} orders/s"
           f"   target {TARGET_NS:.0f} ns: {'met' if best.mean() <= TARGET_NS else 'NOT met'}")
     print(f"  round trip, with Cache            {bestc.mean():9.0f} ns   {1e9 / bestc.mean():10,.0f} orders/s")

@@ -81,6 +81,11 @@ cdef class SimulatedExchange:
     * ``bar_path``: "closest_extreme_first" (open, the extreme nearer the open, the other, close;
       low first on a tie), "high_first" or "low_first". ``same_bar_fill=True`` is the named
       look-ahead opt-in (orders arriving after a bar also match once at that bar's close).
+
+    Events go to the registered ExecutionEngine (``ExecutionEngine.register_venue``); without one a
+    default VenueEventSink applies them to the orders only (no positions, no account changes) and
+    records them in ``exchange.events``. In-flight commands due at a data point's ts_init (arrival
+    <= ts_init) are applied before that data point is matched.
     """
 
     def __init__(self, venue, oms_type, account_type, base_currency, starting_balances, clock,
@@ -202,7 +207,8 @@ cdef class SimulatedExchange:
 
     def reset(self) -> None:
         """Prepare a new run: fresh account from the starting balances, empty books, no orders or
-        in-flight commands, id counters and model random sequences restarted."""
+        in-flight commands, id counters and model random sequences restarted. Call
+        ``ExecutionEngine.reset()`` afterwards so the engine and portfolio use the new account."""
         self._heap_n = 0
         self._payloads = []
         self._free_slots = []

@@ -242,7 +242,9 @@ cdef class FeeModel:
     """Commission per fill. The base class is the maker/taker model: ``notional * rate`` with the
     instrument's ``maker_fee`` / ``taker_fee`` by liquidity side, charged in the settlement currency
     (the base currency for inverse instruments), rounded half away from zero to the currency's
-    precision (negative rates are rebates). Python subclasses may override ``commission(...)``."""
+    precision (negative rates are rebates). The notional (``Instrument.notional_value``) and the
+    product with the rate are computed in double, then rounded to the currency's precision. Python
+    subclasses may override ``commission(...)``."""
 
     def __init__(self):
         self._py = type(self).commission is not FeeModel.commission and \

@@ -62,6 +62,9 @@ fill several legs of an OCO group, only one is allowed (pessimistic rule): a sto
 other legs are canceled if it fills. OUO: a fill reduces the other legs to this leg's leaves
 quantity (``OrderUpdated``), a full fill or a cancel cancels them.
 
+**Numbers.** Prices and quantities stay raw int64; the cash-affordability check (quantity x price x
+multiplier x (1 + taker fee)) and basis-point trailing offsets are computed in double.
+
 **Cash accounts.** A fill the account cannot pay for (buy: notional plus taker fee beyond the free
 quote balance; sell: beyond the free base currency of a pair or the position of an equity, unless
 borrowing is allowed) is not made: the order is rejected (or canceled when already partly filled).
