@@ -9,6 +9,7 @@ from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 from alphaforge._core.accounts cimport Account
 from alphaforge._core.book cimport OrderBook
+from alphaforge._core.currency cimport Currency
 from alphaforge._core.execution_models cimport FeeModel, FillModel, QueueModel
 from alphaforge._core.identifiers cimport AccountId, InstrumentId, TradeId, Venue, VenueOrderId
 from alphaforge._core.instruments cimport Instrument
@@ -72,6 +73,8 @@ cdef class _Working:
     cdef bint done
     cdef bint first_fill_done
     cdef bint was_post_only_checked
+    cdef int64_t lock_raw                # cash accounts: balance locked for this open order (raw)
+    cdef Currency lock_ccy
 
 
 # One data point as the matcher sees it.
@@ -169,6 +172,8 @@ cdef class OrderMatchingEngine:
     cdef int _oco_pessimistic(self, int64_t lo, int64_t hi) except -1
     cdef bint _can_afford(self, Order order, int64_t qty, int64_t px) except -1
     cdef int _same_bar(self, _Working w) except -1
+    cdef bint _lock(self, _Working w, int64_t ts) except -1
+    cdef int _unlock(self, _Working w, int64_t qty_raw, int64_t ts) except -1
     cdef int _tif_after(self, _Working w, MatchPoint* p, bint was_fresh) except -1
     cdef int _maker(self, _Working w, MatchPoint* p, int64_t limit) except -1
     cdef int _join_queue(self, _Working w) except -1

@@ -65,7 +65,10 @@ quantity (``OrderUpdated``), a full fill or a cancel cancels them.
 **Numbers.** Prices and quantities stay raw int64; the cash-affordability check (quantity x price x
 multiplier x (1 + taker fee)) and basis-point trailing offsets are computed in double.
 
-**Cash accounts.** A fill the account cannot pay for (buy: notional plus taker fee beyond the free
+**Cash accounts.** An accepted priced order (limit / trigger price) locks what it may spend (a buy:
+notional at its price plus the taker fee, in the quote currency; a pair sell: the base quantity); an
+order whose lock exceeds the free balance is rejected at arrival. Each fill releases its share of
+the lock; cancel/expiry releases the rest. A fill the account cannot pay for (buy: notional plus taker fee beyond the free
 quote balance; sell: beyond the free base currency of a pair or the position of an equity, unless
 borrowing is allowed) is not made: the order is rejected (or canceled when already partly filled).
 """
@@ -73,6 +76,7 @@ from libc.stdint cimport INT64_MAX, int64_t, uint32_t, uint64_t
 
 from alphaforge._core.accounts cimport Account
 from alphaforge._core.book cimport OrderBook
+from alphaforge._core.fixed cimport f64_to_raw, raw_round
 from alphaforge._core.currency cimport Currency
 from alphaforge._core.execution_models cimport FeeModel, FillModel, QueueModel
 from alphaforge._core.identifiers cimport (
@@ -336,6 +340,8 @@ cdef class OrderMatchingEngine:
         w.done = True
         self._dirty = True
         self._by_coid.pop(o.client_order_id, None)
+        if w.lock_raw != 0:
+            self._unlock(w, -1, ts)
         if w.own_id != 0 and self.book is not None:
             self.book.remove_own_c(w.own_id)
             w.own_id = 0
@@ -412,6 +418,8 @@ cdef class OrderMatchingEngine:
                 if (o.side_c == 1 and has_ask and o.trigger_price_raw <= ask) or \
                         (o.side_c == 2 and has_bid and o.trigger_price_raw >= bid):
                     reason = "stop order trigger price is already through the market"
+        if reason is None and not self._lock(w, ts):
+            reason = "insufficient free balance to lock for the order on the cash account"
         if reason is not None:
             w.done = True
             self._by_coid.pop(o.client_order_id, None)
@@ -1065,6 +1073,62 @@ cdef class OrderMatchingEngine:
     cdef int64_t _now_hint(self, _Working w):
         return self._cur_ts
 
+    cdef bint _lock(self, _Working w, int64_t ts) except -1:
+        """Cash accounts (no borrowing): lock what a priced open order may spend - a buy its
+        notional at the limit (else trigger) price plus the taker fee in the quote currency, a sell
+        of a currency pair its base quantity. False when the free balance is short."""
+        cdef Account acc = self.v.account
+        cdef Instrument inst = self.instrument
+        cdef Order o = w.order
+        cdef int64_t px, raw
+        cdef double fee
+        cdef Currency ccy
+        if acc is None or acc.account_type_c != 1 or acc.allow_borrowing:
+            return True
+        if o.has_price:
+            px = o.price_raw
+        elif o.has_trigger:
+            px = o.trigger_price_raw
+        else:
+            return True                 # market orders fill at the next data point: checked then
+        if o.side_c == 1:
+            ccy = inst.quote_currency
+            fee = inst.taker_fee if inst.taker_fee > 0 else 0.0
+            raw = f64_to_raw((<double>o.leaves_qty_raw / 1e9) * (<double>px / 1e9) * inst.multiplier
+                             * (1.0 + fee), ccy.precision)
+        elif inst.base_currency is not None and inst.instrument_class == "SPOT" and \
+                inst.base_currency is not inst.quote_currency:
+            ccy = inst.base_currency
+            raw = raw_round(o.leaves_qty_raw, ccy.precision)
+        else:
+            return True
+        if raw <= 0:
+            return True
+        if raw > acc.free_raw(ccy):
+            return False
+        acc._lock_c(inst.id, ccy, raw)
+        acc._record("lock", ts, False)
+        w.lock_raw = raw
+        w.lock_ccy = ccy
+        return True
+
+    cdef int _unlock(self, _Working w, int64_t qty_raw, int64_t ts) except -1:
+        """Release the lock share of `qty_raw` of the order's leaves quantity (-1 or all: everything)."""
+        cdef Order o = w.order
+        cdef int64_t part
+        if w.lock_raw == 0:
+            return 0
+        if qty_raw < 0 or qty_raw >= o.leaves_qty_raw or o.leaves_qty_raw <= 0:
+            part = w.lock_raw
+        else:
+            part = <int64_t>((<double>w.lock_raw) * (<double>qty_raw) / (<double>o.leaves_qty_raw))
+        if part <= 0:
+            return 0
+        self.v.account._lock_c(self.instrument.id, w.lock_ccy, -part)
+        self.v.account._record("unlock", ts, False)
+        w.lock_raw -= part
+        return 0
+
     cdef bint _can_afford(self, Order order, int64_t qty, int64_t px) except -1:
         cdef Account acc = self.v.account
         cdef Instrument inst = self.instrument
@@ -1089,6 +1153,8 @@ cdef class OrderMatchingEngine:
         cdef int64_t comm
         cdef str dt
         self._cur_ts = p.ts
+        if w.lock_raw != 0:
+            self._unlock(w, qty, p.ts)
         if not self._can_afford(o, qty, px):
             if o.status_c == OS_ACCEPTED or o.status_c == OS_TRIGGERED:
                 w.done = True

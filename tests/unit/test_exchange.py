@@ -220,3 +220,29 @@ def test_pair_on_multi_currency_cash_account_with_execution_engine():
     assert float(ex.account.balance_total("USD").as_double()) == pytest.approx(10499.5)
     assert float(ex.account.balance_total("BTC").as_double()) == pytest.approx(0.5)
     assert np.isclose(ee.net_position_raw(PAIR.id, "S-1"), -0.5e9)
+
+
+def test_cash_account_locks_for_open_orders():
+    clock, ex, fac = venue()
+    ee = ExecutionEngine(clock, None)
+    ee.register_venue(ex)
+    ex.process(quote(1000))
+    a = fac.limit(IID, "BUY", 50, 98.0)       # locks 50 * 98 * 1.001 = 4904.90
+    b = fac.limit(IID, "BUY", 60, 90.0)       # would lock 5405.40 > free 5095.10: rejected
+    ee.submit_order(a)
+    ee.submit_order(b)
+    ex.process(quote(2000))
+    acc = ex.account
+    assert a.status == OrderStatus.ACCEPTED and b.status == OrderStatus.REJECTED
+    assert "lock" in b.events[-1].reason
+    assert float(acc.balance_locked("USD").as_double()) == pytest.approx(4904.90)
+    # 20 fill as maker at 98 (maker rebate -0.0001): 20/50 of the lock released, cash paid
+    ex.process(quote(3000, 97.0, 97.5, size=20))
+    assert float(a.filled_qty) == 20.0
+    assert float(acc.balance_locked("USD").as_double()) == pytest.approx(4904.90 * 30 / 50, abs=0.011)
+    ee.cancel_order(a)
+    ex.process(quote(4000, 99.0, 100.0))
+    assert a.status == OrderStatus.CANCELED
+    assert float(acc.balance_locked("USD").as_double()) == 0.0
+    # 10000 - 20 * 98 + rebate 0.196 -> 0.20
+    assert float(acc.balance_total("USD").as_double()) == pytest.approx(10000 - 1960 + 0.20)
