@@ -566,7 +566,8 @@ cdef class OrderBook:
         cdef int64_t key = (price ^ m) - m
         cdef Py_ssize_t i = _lower_bound(s, key)
         cdef int64_t old = 0
-        if i < s.n and s.keys[i] == key:
+        # keys[n] is inside the allocation (slack), so both tests run without a short-circuit branch
+        if (i < s.n) & (s.keys[i] == key):
             old = s.sizes[i]
             if size == 0:
                 _side_remove(s, i)
