@@ -33,8 +33,9 @@ MARGIN (``MarginAccount``):
 * ``check_order`` denies an order whose initial margin on the part that increases exposure exceeds
   the free margin-currency balance.
 
-Amounts computed from prices (notional, margins, fees) are doubles rounded half away from zero to
-the currency's precision. ``base_currency=None`` makes a multi-currency account; with a base
+Amounts computed from prices (notional, margins, PnL) are doubles kept at the full fixed-point
+precision (10^-9), not rounded per fill to the currency's display precision, so balances do not
+drift from an exact reference over many fills; they print rounded to the currency's precision. ``base_currency=None`` makes a multi-currency account; with a base
 currency every amount must be in it (other currencies raise ValueError).
 """
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
@@ -72,7 +73,7 @@ cdef int64_t _amount_raw(double v, Currency cur, str what) except? -1:
         raise ValueError(f"{what} is not finite ({v!r})")
     if fabs(v) >= 9.2e9:
         raise OverflowError(f"{what} {v!r} {cur.code} exceeds the int64 raw range")
-    return f64_to_raw(v, cur.precision)
+    return f64_to_raw(v, 9)
 
 
 cdef Money _money_arg(object amount, str what):

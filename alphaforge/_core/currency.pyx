@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from libc.stdint cimport INT64_MAX, int64_t, uint8_t
 
-from alphaforge._core.fixed cimport AF_POW10, f64_to_raw_checked, raw_to_str, str_to_raw
+from alphaforge._core.fixed cimport AF_POW10, f64_to_raw_checked, raw_round, raw_to_str, str_to_raw
 
 cdef dict _REGISTRY = {}
 
@@ -88,8 +88,10 @@ for _code, _prec, _type in (
 cdef class Money:
     """An amount in a currency: ``Money(1000.5, "USD")``, ``Money.from_str("1000000 USD")``.
 
-    Kept at the currency's precision; exact arithmetic between amounts of the same currency;
-    adding or comparing different currencies raises ValueError.
+    Constructed values are kept at the currency's precision; amounts the engine computes (PnL,
+    balances) keep the full fixed-point precision (10^-9) so they do not drift over many fills, and
+    print rounded half away from zero to the currency's precision. Exact arithmetic between amounts
+    of the same currency; adding or comparing different currencies raises ValueError.
     """
 
     def __init__(self, double amount, currency not None):
@@ -133,7 +135,8 @@ cdef class Money:
         return <double>self.raw / 1e9
 
     def as_decimal(self):
-        return Decimal(raw_to_str(self.raw, self.currency.precision))
+        """The exact amount (all 9 decimals of the raw value) as a Decimal."""
+        return Decimal(raw_to_str(self.raw, 9))
 
     @property
     def amount(self) -> float:
@@ -143,10 +146,10 @@ cdef class Money:
         return <double>self.raw / 1e9
 
     def __str__(self):
-        return f"{raw_to_str(self.raw, self.currency.precision)} {self.currency.code}"
+        return f"{raw_to_str(raw_round(self.raw, self.currency.precision), self.currency.precision)} {self.currency.code}"
 
     def __repr__(self):
-        return f"Money('{raw_to_str(self.raw, self.currency.precision)}', {self.currency.code})"
+        return f"Money('{raw_to_str(raw_round(self.raw, self.currency.precision), self.currency.precision)}', {self.currency.code})"
 
     def __hash__(self):
         return hash((self.raw, self.currency.code))

@@ -25,6 +25,11 @@ cdef class Portfolio:
     cdef object _eq_arr
     cdef object _bal_arr
     cdef object _pv_arr
+    cdef int64_t[::1] _ts_v
+    cdef double[::1] _eq_v
+    cdef double[::1] _bal_v
+    cdef double[::1] _pv_v
+    cdef bint _is_cache                 # _cache is the trading Cache (C fast path for open positions)
 
     cdef int update_price_c(self, uint32_t index, int64_t raw) except -1
     cdef bint has_price_c(self, uint32_t index) noexcept
@@ -36,3 +41,9 @@ cdef class Portfolio:
     cdef double _to_base(self, dict amounts, Currency target, str what) except? -1.0
     cdef Currency _target(self, dict amounts, object venue)
     cdef tuple _values(self, object venue)
+    # Balance and positions value in the base currency without Python containers when every amount
+    # is already in the base currency; False when the general path (_values) is needed.
+    cdef bint _values_fast(self, double* balance, double* positions_value) except -1
+    # Record an equity-curve point if due (the backtest loop's per-event call). Returns 1 if recorded.
+    cdef int sample_c(self, int64_t ts_ns) except -1
+    cdef int _grow_samples(self) except -1

@@ -39,6 +39,7 @@ from alphaforge._core.fixed cimport Price, f64_to_raw
 from alphaforge._core.identifiers cimport InstrumentId, StrategyId, Venue
 from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.position cimport Position
+from alphaforge._core.trading_cache cimport Cache
 
 
 cdef Money _money(double v, Currency cur):
@@ -90,6 +91,11 @@ cdef class Portfolio:
         self._eq_arr = np.empty(initial_capacity, dtype=np.float64)
         self._bal_arr = np.empty(initial_capacity, dtype=np.float64)
         self._pv_arr = np.empty(initial_capacity, dtype=np.float64)
+        self._ts_v = self._ts_arr
+        self._eq_v = self._eq_arr
+        self._bal_v = self._bal_arr
+        self._pv_v = self._pv_arr
+        self._is_cache = isinstance(cache, Cache)
 
     # ------------------------------------------------------------------------------------------
     # registration
@@ -132,7 +138,13 @@ cdef class Portfolio:
         raise ValueError(f"position {position.id} is not registered")
 
     cdef list _open(self, object venue, object instrument_id):
-        cdef list src = list(self._cache.positions_open()) if self._cache is not None else self._positions
+        cdef list src
+        if self._is_cache:
+            src = (<Cache>self._cache).positions_open_c()
+        elif self._cache is not None:
+            src = list(self._cache.positions_open())
+        else:
+            src = self._positions
         cdef list out = []
         cdef Position p
         for obj in src:
@@ -455,23 +467,26 @@ cdef class Portfolio:
         """Record an equity-curve point at ``ts_ns`` when it is due (see the module doc).
 
         Returns True when a point was recorded. ``ts_ns`` must not go backwards."""
+        return self.sample_c(ts_ns) == 1
+
+    cdef int sample_c(self, int64_t ts_ns) except -1:
+        cdef double bal, pv
         if ts_ns < self._last_sample_ts:
             raise ValueError(f"sample ts {ts_ns} is earlier than the previous call's {self._last_sample_ts}")
         self._last_sample_ts = ts_ns
         if self.sample_interval_ns > 0:
             if self._n > 0 and ts_ns < self._next_sample:
-                return False
-        t = self._values(None)
-        cdef Py_ssize_t cap = self._ts_arr.shape[0]
-        if self._n == cap:
-            self._ts_arr = np.concatenate([self._ts_arr, np.empty(cap, dtype=np.int64)])
-            self._eq_arr = np.concatenate([self._eq_arr, np.empty(cap, dtype=np.float64)])
-            self._bal_arr = np.concatenate([self._bal_arr, np.empty(cap, dtype=np.float64)])
-            self._pv_arr = np.concatenate([self._pv_arr, np.empty(cap, dtype=np.float64)])
-        self._ts_arr[self._n] = ts_ns
-        self._bal_arr[self._n] = t[1]
-        self._pv_arr[self._n] = t[2]
-        self._eq_arr[self._n] = <double>t[1] + <double>t[2]
+                return 0
+        if not self._values_fast(&bal, &pv):
+            t = self._values(None)
+            bal = t[1]
+            pv = t[2]
+        if self._n == self._ts_v.shape[0]:
+            self._grow_samples()
+        self._ts_v[self._n] = ts_ns
+        self._bal_v[self._n] = bal
+        self._pv_v[self._n] = pv
+        self._eq_v[self._n] = bal + pv
         self._n += 1
         if self.sample_interval_ns > 0:
             if ts_ns >= 0:
@@ -480,6 +495,44 @@ cdef class Portfolio:
                 self._next_sample = -((-ts_ns) // self.sample_interval_ns) * self.sample_interval_ns
                 if self._next_sample <= ts_ns:
                     self._next_sample += self.sample_interval_ns
+        return 1
+
+    cdef int _grow_samples(self) except -1:
+        cdef Py_ssize_t cap = self._ts_v.shape[0]
+        self._ts_arr = np.concatenate([self._ts_arr, np.empty(cap, dtype=np.int64)])
+        self._eq_arr = np.concatenate([self._eq_arr, np.empty(cap, dtype=np.float64)])
+        self._bal_arr = np.concatenate([self._bal_arr, np.empty(cap, dtype=np.float64)])
+        self._pv_arr = np.concatenate([self._pv_arr, np.empty(cap, dtype=np.float64)])
+        self._ts_v = self._ts_arr
+        self._eq_v = self._eq_arr
+        self._bal_v = self._bal_arr
+        self._pv_v = self._pv_arr
+        return 0
+
+    cdef bint _values_fast(self, double* balance, double* positions_value) except -1:
+        cdef Currency base = self.base_currency
+        cdef Account acc
+        cdef _Ledger led
+        cdef Position p
+        cdef double b = 0.0, v = 0.0
+        if base is None:
+            return False
+        for a in self._accounts.values():
+            acc = <Account>a
+            if acc.account_type_c != ACCOUNT_MARGIN:
+                return False
+            for obj in acc._ledgers.values():
+                led = <_Ledger>obj
+                if led.currency is not base and led.currency.code != base.code:
+                    return False
+                b += <double>led.total / 1e9
+        for obj in self._open(None, None):
+            p = <Position>obj
+            if p.pnl_currency is not base and p.pnl_currency.code != base.code:
+                return False
+            v += p.unrealized_pnl_f64(self._last_px(p))
+        balance[0] = b
+        positions_value[0] = v
         return True
 
     @property

@@ -11,9 +11,10 @@ PnL (in ``pnl_currency``: the settlement currency, or the base currency for inve
 * linear:  ``(exit - entry) * qty * multiplier`` (long; the negative for short);
 * inverse: ``qty * multiplier * (1/entry - 1/exit)`` (long; the negative for short).
 
-Each reducing fill's PnL is computed in double and rounded half away from zero to the PnL
-currency's precision before it is added to ``realized_pnl`` (so ``realized_pnl`` is an exact sum
-of rounded per-fill amounts). As in NautilusTrader, **realized PnL includes commissions**: a fill's
+Each reducing fill's PnL is computed in double and kept at the full fixed-point precision (10^-9,
+not rounded to the currency's display precision) when it is added to ``realized_pnl``, so many
+fills do not accumulate rounding: a backtest's PnL agrees to the cent with an exact reference.
+Money values print rounded to the currency's precision. As in NautilusTrader, **realized PnL includes commissions**: a fill's
 commission is subtracted from ``realized_pnl`` when it is charged in the PnL currency; commissions
 in other currencies are only accumulated in ``commissions()``.
 
@@ -68,7 +69,7 @@ cdef int64_t _pnl_to_raw(double pnl, Currency cur) except? -1:
         if not isfinite(pnl):
             raise ValueError(f"position PnL is not finite ({pnl!r}): check prices (inverse needs price > 0)")
         raise OverflowError(f"position PnL {pnl!r} {cur.code} exceeds the int64 raw range")
-    return f64_to_raw(pnl, cur.precision)
+    return f64_to_raw(pnl, 9)
 
 
 cdef int _order_side_of(object fill) except -1:

@@ -73,17 +73,17 @@ cdef class Strategy:
 
 cdef class _BarHandler(Handler):
     cdef Strategy strategy
-    cdef list indicators
+    cdef readonly list indicators
 
 
 cdef class _TradeHandler(Handler):
     cdef Strategy strategy
-    cdef list indicators
+    cdef readonly list indicators
 
 
 cdef class _QuoteHandler(Handler):
     cdef Strategy strategy
-    cdef list indicators
+    cdef readonly list indicators
 
 
 cdef class _DeltaHandler(Handler):

@@ -17,6 +17,7 @@ from alphaforge._core.columnar import (
 )
 from alphaforge.data.aggregation import *  # noqa: F403
 from alphaforge.data.aggregation import __all__ as _aggregation_all
+from alphaforge.data.engine import KIND_NAMES, REASON_NAMES, DataEngine, DataError
 
 _LAZY = {"ParquetCatalog": "alphaforge.data.catalog", "CatalogError": "alphaforge.data.catalog",
          "LoaderError": "alphaforge.data.loaders"}
@@ -31,5 +32,5 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "bars_from_arrays", "deltas_from_arrays", "from_frame", "quotes_from_arrays", "to_pandas",
-    "trades_from_arrays", *_aggregation_all, *_LAZY,
+    "trades_from_arrays", "DataEngine", "DataError", "KIND_NAMES", "REASON_NAMES", *_aggregation_all, *_LAZY,
 ]

@@ -203,22 +203,22 @@ def test_inverse_pnl_in_base_currency():
     p = Position(XBT, fill(XBT, "BUY", 1000, 50000, comm=Money.from_str("0.001 BTC"), ts=1))
     assert p.pnl_currency.code == "BTC"
     expected_unreal = Decimal(1000 * 100) * (Decimal(1) / 50000 - Decimal(1) / 55000)
-    assert p.unrealized_pnl(55000.0) == Money.from_str(
-        f"{expected_unreal.quantize(Decimal('0.00000001'), ROUND_HALF_UP)} BTC"
-    )
+    # PnL keeps the full fixed-point precision (1e-9), it is not rounded to BTC's 8 decimals
+    assert p.unrealized_pnl(55000.0).as_decimal() == expected_unreal.quantize(Decimal("0.000000001"), ROUND_HALF_UP)
+    assert str(p.unrealized_pnl(55000.0)) == f"{expected_unreal.quantize(Decimal('0.00000001'), ROUND_HALF_UP)} BTC"
     assert p.notional_value(50000.0) == Money.from_str("2.00000000 BTC")  # 1000*100/50000
     p.apply(fill(XBT, "SELL", 1000, 60000, comm=Money.from_str("0.50 USD"), ts=2))
     pnl = (Decimal(1000 * 100) * (Decimal(1) / 50000 - Decimal(1) / 60000)).quantize(
-        Decimal("0.00000001"), ROUND_HALF_UP
+        Decimal("0.000000001"), ROUND_HALF_UP
     )
     # the BTC commission reduces realized PnL, the USD one does not
-    assert p.realized_pnl == Money.from_str(f"{pnl - Decimal('0.001')} BTC")
+    assert p.realized_pnl.as_decimal() == pnl - Decimal("0.001")
     assert p.commissions() == [Money.from_str("0.001 BTC"), Money.from_str("0.50 USD")]
 
     s = Position(XBT, fill(XBT, "SELL", 100, 40000, ts=1))
     s.apply(fill(XBT, "BUY", 100, 50000, ts=2))
     loss = Decimal(100 * 100) * (Decimal(1) / 50000 - Decimal(1) / 40000)
-    assert s.realized_pnl == Money.from_str(f"{loss.quantize(Decimal('0.00000001'), ROUND_HALF_UP)} BTC")
+    assert s.realized_pnl.as_decimal() == loss.quantize(Decimal("0.000000001"), ROUND_HALF_UP)
 
 
 def test_multiplier_futures():
@@ -316,19 +316,20 @@ def _round_half_away(x: float, decimals: int) -> int:
 
 
 class RefPosition:
-    """Independent netting model: integer quantity, float average entry, per-fill rounded PnL."""
+    """Independent netting model: integer quantity, float average entry, per-fill PnL rounded to
+    the fixed-point unit (1e-9; not to cents, so many fills do not accumulate rounding)."""
 
     def __init__(self, multiplier=1.0):
         self.qty = 0  # signed, in units
         self.avg = 0.0
-        self.realized_cents = 0
+        self.realized_raw = 0
         self.mult = multiplier
 
     def apply(self, side, qty, px, comm_cents):
         sign = 1 if side == "BUY" else -1
-        self.realized_cents -= comm_cents
+        self.realized_raw -= comm_cents * 10**7
         if self.qty == 0:
-            self.realized_cents = -comm_cents  # new cycle
+            self.realized_raw = -comm_cents * 10**7  # new cycle
             self.qty, self.avg = sign * qty, px
             return
         if (self.qty > 0) == (sign > 0):
@@ -339,7 +340,7 @@ class RefPosition:
         closing = min(qty, abs(self.qty))
         direction = 1 if self.qty > 0 else -1
         pnl = closing * self.mult * (px - self.avg) * direction
-        self.realized_cents += _round_half_away(pnl, 2)
+        self.realized_raw += _round_half_away(pnl, 9)
         rest = qty - closing
         self.qty += sign * qty
         if rest > 0:
@@ -366,7 +367,7 @@ def test_random_fills_against_reference(seed):
         assert pos.signed_qty_raw == ref.qty * 10**9
         if ref.qty != 0:
             assert pos.avg_px_open == pytest.approx(ref.avg, rel=1e-12)
-        assert pos.realized_pnl_raw == ref.realized_cents * 10**7, f"fill {i}"
+        assert pos.realized_pnl_raw == ref.realized_raw, f"fill {i}"
         expected_side = PositionSide.LONG if ref.qty > 0 else PositionSide.SHORT if ref.qty < 0 else PositionSide.FLAT
         assert pos.side == expected_side
 
