@@ -149,7 +149,7 @@ class BacktestEngine:
                 if not isinstance(c, np.ndarray) or c.dtype not in _RECORD_DTYPES:
                     raise BacktestConfigError("add_data: an iterable must yield record arrays")
                 by_kind.setdefault(c.dtype, []).append(c)
-            for dtype, parts in by_kind.items():
+            for parts in by_kind.values():
                 recs = np.concatenate(parts)
                 order = np.argsort(recs["ts_init"], kind="stable")
                 self._add_records(recs[order], name)
@@ -333,9 +333,8 @@ def _to_ns(value: int | str | None, default: int) -> int:
 def _progress_bar(show: bool, total: int) -> tuple[Any, Any]:
     if not show:
         return None, None
-    from tqdm import tqdm
-
     import pandas as pd
+    from tqdm import tqdm
 
     bar = tqdm(total=total, unit="ev", unit_scale=True, desc="backtest", dynamic_ncols=True)
 
