@@ -4,7 +4,8 @@ Reports are pandas DataFrames built once on first use from the run's orders, pos
 account (prices and quantities as floats, timestamps as UTC datetimes):
 
 * ``fills_report()``: one row per fill - ts_event, instrument_id, strategy_id, client_order_id,
-  venue_order_id, trade_id, side, last_px, last_qty, notional, liquidity_side, commission,
+  venue_order_id, trade_id, side, last_px, last_qty, notional (qty * price * multiplier; inverse:
+  qty * multiplier / price), liquidity_side, commission,
   commission_currency, data_type and data_ts (the data point that produced the fill);
 * ``orders_report()``: one row per order with its final state;
 * ``positions_report()``: one row per closed position cycle (round trip) plus the open ones;
@@ -17,6 +18,8 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+
+from alphaforge._core.identifiers import InstrumentId
 
 
 def _ts(values: Any) -> Any:
@@ -82,7 +85,13 @@ class BacktestResult:
             "data_ts": _ts([e.data_ts for e in rows]),
         }
         df = pd.DataFrame(cols)
-        df.insert(9, "notional", df["last_px"] * df["last_qty"])
+        notional = np.empty(len(df), dtype=np.float64)
+        for iid in df["instrument_id"].unique():
+            mask = (df["instrument_id"] == iid).to_numpy()
+            inst = self.cache.instrument(InstrumentId.from_str(iid))
+            px, qty = df["last_px"].to_numpy()[mask], df["last_qty"].to_numpy()[mask]
+            notional[mask] = qty * inst.multiplier / px if inst.is_inverse else qty * px * inst.multiplier
+        df.insert(9, "notional", notional)
         return df
 
     def orders_report(self):
