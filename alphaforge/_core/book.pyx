@@ -820,7 +820,7 @@ cdef class OrderBook:
                        int64_t ts_event, uint64_t sequence, int flags) except -1:
         """Apply one delta with raw price/size (C callers). Raises like apply_delta."""
         cdef int code
-        if (self.book_type == 2 and sequence == 0 and flags == 0 and size >= 0 and 1 <= action <= 3
+        if (self.book_type == 2 and sequence == 0 and (flags & FLAG_SNAPSHOT_BIT) == 0 and size >= 0 and 1 <= action <= 3
                 and (side == 1 or side == 2) and not self._last_flag_events):
             # fast path: plain L2 delta (same semantics as the general path below)
             self._in_snapshot = False
@@ -868,7 +868,7 @@ cdef class OrderBook:
                 if code != 0:
                     failed_at[0] = k
                     return code
-            if self.book_type == 2 and r.action <= 3 and r.action >= 1 and r.flags == 0 and r.size >= 0 \
+            if self.book_type == 2 and r.action <= 3 and r.action >= 1 and (r.flags & FLAG_SNAPSHOT_BIT) == 0 and r.size >= 0 \
                     and (r.side == 1 or r.side == 2):
                 self._in_snapshot = False
                 self._last_side = r.side
@@ -903,7 +903,7 @@ cdef class OrderBook:
 
     cdef int _l2_records(self, const OrderBookDeltaRec* recs, Py_ssize_t n, int64_t* top,
                          Py_ssize_t* failed_at) noexcept nogil:
-        """apply_deltas for L2 books: plain deltas (no flags, no sequence, valid action/side,
+        """apply_deltas for L2 books: plain deltas (no SNAPSHOT flag, no sequence, valid action/side,
         size >= 0, matching instrument) go straight to the level update with the per-delta events
         crossed check; any other record takes the general path (_apply_records) for itself."""
         cdef Py_ssize_t k
@@ -922,7 +922,7 @@ cdef class OrderBook:
         for k in range(n):
             r = &recs[k]
             plain = ((<unsigned>r.action - 1u <= 2u) & (<unsigned>r.side - 1u <= 1u) & (r.size >= 0)
-                     & (r.flags == 0) & (r.sequence == 0) & (not grouped)
+                     & ((r.flags & FLAG_SNAPSHOT_BIT) == 0) & (r.sequence == 0) & (not grouped)
                      & ((r.instrument_id == 0) | (r.instrument_id == inst) | (inst == 0)))
             if plain:
                 size = r.size if r.action != 3 else 0
@@ -986,7 +986,7 @@ cdef class OrderBook:
             p = _to_raw(price, self.price_precision, "price")
         if not (PyFloat_CheckExact(size) and _try_f2raw(PyFloat_AS_DOUBLE(size), self._sscale, self._sunit, &q)):
             q = _to_raw(size, self.size_precision, "size")
-        if (self.book_type == 2 and sequence == 0 and flags == 0 and q >= 0 and 1 <= action <= 3
+        if (self.book_type == 2 and sequence == 0 and (flags & FLAG_SNAPSHOT_BIT) == 0 and q >= 0 and 1 <= action <= 3
                 and (side == 1 or side == 2) and not self._last_flag_events):
             # fast path: plain L2 delta (same semantics as apply_raw)
             self._in_snapshot = False

@@ -629,3 +629,10 @@ def test_batch_gap_and_crossed_errors_name_the_record():
         x.apply_deltas(records_from(crossing), record_top=True)
     assert x.best_bid_price() == 101.0  # the delta stays applied, nothing after it
     assert x.update_count == 3 and x.size_at(BUY, 98.0) == 0.0
+
+
+def test_non_snapshot_flags_do_not_change_l2_results():
+    stream = random_l2_stream(5_000, seed=23)
+    plain = l2().apply_deltas(records_from(stream), record_top=True)
+    flagged = l2().apply_deltas(records_from(stream, flags=int(RecordFlag.LAST) | int(RecordFlag.MBP)), record_top=True)
+    assert (plain == flagged).all()
