@@ -15,6 +15,7 @@ from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.matching_engine cimport VenueEventSink
 from alphaforge._core.order_events cimport OrderEvent, OrderFilled
 from alphaforge._core.orders cimport Order
+from alphaforge._core.msgbus cimport MessageBus
 from alphaforge._core.portfolio cimport Portfolio
 from alphaforge._core.position cimport Position
 
@@ -24,10 +25,11 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef readonly object cache
     cdef readonly object portfolio
     cdef readonly object msgbus
+    cdef MessageBus _cmsgbus          # the msgbus when it is an alphaforge MessageBus (publish_c)
     cdef Portfolio _cportfolio        # the portfolio when it is an alphaforge Portfolio (C fast path)
     cdef dict _venues                 # Venue -> SimulatedExchange
     cdef dict _instruments            # InstrumentId -> Instrument
-    cdef dict _handlers               # StrategyId -> (handler, is_strategy)
+    cdef dict _handlers               # StrategyId -> (handler, is_strategy, order topic, position topic)
     cdef dict _oms                    # StrategyId -> OmsType override
     cdef dict _positions              # PositionId -> open (or netting, reusable) Position
     cdef dict _netting                # (InstrumentId, StrategyId) -> PositionId
@@ -43,6 +45,7 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef Instrument _instrument(self, InstrumentId instrument_id)
     cdef int oms_for_c(self, StrategyId strategy_id, SimulatedExchange ex) except -1
     cdef Position position_for_order_c(self, Order order)
+    cdef int _publish(self, str topic, object event) except -1
     cdef int dispatch_order_c(self, Order order, object event) except -1
     cdef int dispatch_position_c(self, StrategyId strategy_id, object event) except -1
     cdef int submit_order_c(self, Order order, PositionId position_id) except -1

@@ -35,6 +35,7 @@ from alphaforge._core.order_events cimport (
     OrderRejected,
     OrderSubmitted,
 )
+from alphaforge._core.msgbus cimport MessageBus
 from alphaforge._core.orders cimport Order
 from alphaforge._core.portfolio cimport Portfolio
 from alphaforge._core.position cimport Position, PositionChanged, PositionClosed, PositionEvent, PositionOpened
@@ -71,6 +72,7 @@ cdef class ExecutionEngine(VenueEventSink):
         self.portfolio = portfolio
         self._cportfolio = portfolio if isinstance(portfolio, Portfolio) else None
         self.msgbus = msgbus
+        self._cmsgbus = msgbus if isinstance(msgbus, MessageBus) else None
         self._venues = {}
         self._instruments = {}
         self._handlers = {}
@@ -105,7 +107,8 @@ cdef class ExecutionEngine(VenueEventSink):
         """Deliver ``strategy_id``'s order/position events to ``handler`` (a Strategy, or any object
         with ``handle_order_event`` / ``handle_position_event``); ``oms_type`` overrides the venue's."""
         cdef StrategyId sid = strategy_id if isinstance(strategy_id, StrategyId) else StrategyId(str(strategy_id))
-        self._handlers[sid] = (handler, isinstance(handler, Strategy))
+        self._handlers[sid] = (handler, isinstance(handler, Strategy), f"events.order.{sid.value}",
+                               f"events.position.{sid.value}")
         if oms_type is not None:
             self._oms[sid] = int(OmsType.parse(oms_type))
         else:
@@ -238,11 +241,18 @@ cdef class ExecutionEngine(VenueEventSink):
 
     # ------------------------------------------------------------------ dispatch
 
+    cdef int _publish(self, str topic, object event) except -1:
+        if self._cmsgbus is not None:
+            self._cmsgbus.publish_c(topic, event)
+        else:
+            self.msgbus.publish(topic, event)
+        return 0
+
     cdef int dispatch_order_c(self, Order order, object event) except -1:
         cdef tuple h = self._handlers.get(order.strategy_id)
         self.event_count += 1
         if self.msgbus is not None:
-            self.msgbus.publish(f"events.order.{order.strategy_id.value}", event)
+            self._publish(h[2] if h is not None else f"events.order.{order.strategy_id.value}", event)
         if h is None:
             return 0
         if h[1]:
@@ -255,7 +265,7 @@ cdef class ExecutionEngine(VenueEventSink):
         cdef tuple h = self._handlers.get(strategy_id)
         self.event_count += 1
         if self.msgbus is not None:
-            self.msgbus.publish(f"events.position.{strategy_id.value}", event)
+            self._publish(h[3] if h is not None else f"events.position.{strategy_id.value}", event)
         if h is None:
             return 0
         if h[1]:

@@ -169,3 +169,25 @@ def test_events_reach_an_alphaforge_strategy_through_its_c_dispatch():
     s.submit_order(s.order_factory.market(IID, "BUY", Quantity.from_str("1.000")))
     step(ex, 2000, 1999.0, 2000.5)
     assert s.seen == [("filled", 2000.5), ("opened", 1.0)]
+
+
+def test_events_are_published_on_the_message_bus():
+    from alphaforge._core.msgbus import MessageBus
+
+    clock = TestClock()
+    bus = MessageBus(TraderId("T-1"))
+    got = []
+    bus.subscribe("events.order.S-1", lambda e: got.append(("order", type(e).__name__)))
+    bus.subscribe("events.position.*", lambda e: got.append(("position", type(e).__name__)))
+    ex = SimulatedExchange("XEXE", "NETTING", "MARGIN", None, ["100000 USDT"], clock)
+    ex.add_instrument(INST)
+    ee = ExecutionEngine(clock, None, None, bus)
+    ee.register_venue(ex)
+    ee.register_strategy("S-1", Rec())
+    fac = OrderFactory(TraderId("T-1"), StrategyId("S-1"), clock)
+    fac.register_instrument(INST)
+    step(ex, 1000, 1999.0, 2000.0)
+    ee.submit_order(fac.market(IID, "BUY", 1.0))
+    step(ex, 2000, 1999.0, 2000.0)
+    assert got == [("order", "OrderSubmitted"), ("order", "OrderAccepted"), ("order", "OrderFilled"),
+                   ("position", "PositionOpened")]
