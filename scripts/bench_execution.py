@@ -17,6 +17,7 @@ Rows:
 * ``round trip, no cache``: the whole path, strategy handler = a Python object counting events;
 * ``round trip, with Cache``: the same with the trading Cache updated (add_order / update_order /
   add_position / update_position);
+* ``..., gc off``: the same with the cyclic GC paused, as ``BacktestEngine.run`` does;
 * ``first vs last fifth``: per-order cost of the first and last 20% of the run (must not grow);
 * ``baseline: plain-Python round trip``: a minimal dict-based simulator doing the same steps
   (order dict, risk check, queue, fill at the quote, net position, handler calls) without
@@ -140,6 +141,12 @@ def main():
     create = min(create_only(fac, IID, n, 1_000_000_000, 0) / n for _ in range(a.repeat))
     submit = min(run(n // 4, False, submit_only=True).mean() for _ in range(a.repeat))
     nohandler = min(run(n, False, handler=False).mean() for _ in range(a.repeat))
+    gc.disable()                      # as BacktestEngine.run does while its loop runs
+    try:
+        gcoff = min(run(n, False).mean() for _ in range(a.repeat))
+        gcoffc = min(run(n, True).mean() for _ in range(a.repeat))
+    finally:
+        gc.enable()
     rt = [run(n, False) for _ in range(a.repeat)]
     best = min(rt, key=lambda r: r.mean())
     rtc = [run(n, True) for _ in range(a.repeat)]
@@ -152,6 +159,8 @@ def main():
     print(f"  round trip, no cache              {best.mean():9.0f} ns   {1e9 / best.mean():10,.0f} orders/s"
           f"   target {TARGET_NS:.0f} ns: {'met' if best.mean() <= TARGET_NS else 'NOT met'}")
     print(f"  round trip, with Cache            {bestc.mean():9.0f} ns   {1e9 / bestc.mean():10,.0f} orders/s")
+    print(f"  round trip, no cache, gc off      {gcoff:9.0f} ns   {1e9 / gcoff:10,.0f} orders/s")
+    print(f"  round trip, with Cache, gc off    {gcoffc:9.0f} ns   {1e9 / gcoffc:10,.0f} orders/s")
     print(f"  first vs last fifth (no cache)    {best[0]:9.0f} ns -> {best[-1]:.0f} ns")
     print(f"  first vs last fifth (with Cache)  {bestc[0]:9.0f} ns -> {bestc[-1]:.0f} ns")
     print(f"  baseline: plain-Python round trip {base:9.0f} ns   ratio baseline/ours (no cache): "
