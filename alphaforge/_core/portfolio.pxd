@@ -30,6 +30,8 @@ cdef class Portfolio:
     cdef double[::1] _bal_v
     cdef double[::1] _pv_v
     cdef bint _is_cache                 # _cache is the trading Cache (C fast path for open positions)
+    cdef list _open_all                 # cached open positions (all venues/instruments)
+    cdef int64_t _open_version          # Cache.positions_version _open_all was built at (-1: stale)
 
     cdef int update_price_c(self, uint32_t index, int64_t raw) except -1
     cdef bint has_price_c(self, uint32_t index) noexcept

@@ -96,6 +96,8 @@ cdef class Portfolio:
         self._bal_v = self._bal_arr
         self._pv_v = self._pv_arr
         self._is_cache = isinstance(cache, Cache)
+        self._open_all = None
+        self._open_version = -1
 
     # ------------------------------------------------------------------------------------------
     # registration
@@ -139,6 +141,12 @@ cdef class Portfolio:
 
     cdef list _open(self, object venue, object instrument_id):
         cdef list src
+        if self._is_cache and venue is None and instrument_id is None:
+            if self._open_version != (<Cache>self._cache).positions_version or self._open_all is None:
+                self._open_all = [p for p in (<Cache>self._cache).positions_open_c()
+                                  if (<Position>p).signed_qty_raw != 0]
+                self._open_version = (<Cache>self._cache).positions_version
+            return self._open_all
         if self._is_cache:
             src = (<Cache>self._cache).positions_open_c()
         elif self._cache is not None:
@@ -162,7 +170,7 @@ cdef class Portfolio:
         """Open positions, optionally filtered by venue, instrument and strategy."""
         if venue is not None and not isinstance(venue, Venue):
             venue = Venue(str(venue))
-        cdef list out = self._open(venue, instrument_id)
+        cdef list out = list(self._open(venue, instrument_id))   # a copy: _open may return a cached list
         if strategy_id is not None:
             out = [p for p in out if (<Position>p).strategy_id == strategy_id]
         return out

@@ -1,6 +1,6 @@
 # Trading cache: instruments, latest market data per instrument / bar type in fixed-capacity ring
 # buffers of C records, order books, and the order/position store with its indices.
-from libc.stdint cimport uint32_t
+from libc.stdint cimport int64_t, uint32_t
 
 from alphaforge._core.records cimport BarRec, QuoteTickRec, TradeTickRec
 
@@ -75,3 +75,5 @@ cdef class Cache:
     cdef int _set_position_state(self, object pid, object position) except -1
     # Open positions, no filter, in the order they (re)opened: O(open positions), no sorting.
     cdef list positions_open_c(self)
+    # Bumped whenever the set of open positions may have changed (cheap change detection).
+    cdef readonly int64_t positions_version

@@ -616,6 +616,7 @@ cdef class Cache:
         return 0
 
     cdef int _set_position_state(self, object pid, object position) except -1:
+        self.positions_version += 1
         if position.is_open:
             self._positions_open[pid] = None
             self._positions_closed.pop(pid, None)
@@ -638,6 +639,7 @@ cdef class Cache:
         return [store[k] for k in self._positions_open]
 
     cdef int _drop_position(self, object pid) except -1:
+        self.positions_version += 1
         keys = self._position_keys.pop(pid)
         _index_remove(self._positions_by_strategy, keys[0], pid)
         _index_remove(self._positions_by_instrument, keys[1], pid)

@@ -18,6 +18,7 @@ the same data can be run again with other strategies (``clear_strategies()``) or
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from dataclasses import dataclass, field
@@ -291,13 +292,22 @@ class BacktestEngine:
             strategy.start()
         show = sys.stderr.isatty() if progress is None else bool(progress)
         bar, callback = _progress_bar(show, sum(len(r) for _, r in self._data))
+        # The cyclic garbage collector is paused while the loop runs: the objects a run creates
+        # (orders, events, positions) form no reference cycles, and gen-2 collections rescanning a
+        # heap that grows with the run would otherwise cost a fifth of the time. Reference counting
+        # still frees everything as usual; a collection runs after the loop.
+        gc_was_enabled = gc.isenabled()
+        gc.collect()
+        gc.disable()
         wall = time.perf_counter()
         try:
             events = self.kernel.run(start_ns, end_ns, callback)
         finally:
+            elapsed = time.perf_counter() - wall
+            if gc_was_enabled:
+                gc.enable()
             if bar is not None:
                 bar.close()
-        elapsed = time.perf_counter() - wall
         for strategy in self._strategies:
             if strategy.state in ("RUNNING", "DEGRADED"):
                 strategy.stop()
