@@ -1,7 +1,11 @@
 # The backtest loop: a C-level time-ordered merge of the data streams, the strategies' clocks'
 # timers, the data engine's internal bar closes and the venues' in-flight commands.
 #
-# Merge key: ts_init (the time the engine sees a record). Ties at one timestamp are broken by
+# Merge key: ts_event (venue time): the simulated venue matches, and the aggregators bucket, on the
+# exchange's clock, so internal bars equal a resample of the exchange timestamps and a tick stamped
+# before a bar boundary is never pushed into the next bar by feed delay. The strategies' clocks run
+# on the same timeline; feed and order latency are modelled by the venue's LatencyModel. Records
+# must be sorted by ts_event. Ties at one timestamp are broken by
 # stream kind (book deltas, quotes, trades, bars), then by the order streams were added, then by
 # row order; then internal bar closes, then timers, then in-flight commands (DESIGN.md sec. 1.3).
 # For each data record: every clock moves to its ts, the record's venue matches working orders on
@@ -36,7 +40,7 @@ cdef class DataStream:
     cdef list bar_inst_by_id             # mixed bar streams: bar_type_id -> instrument index
 
     cdef inline int64_t head_ts(self) noexcept:
-        return (<const int64_t*>(self.base + self.pos * self.itemsize + 8))[0]
+        return (<const int64_t*>(self.base + self.pos * self.itemsize))[0]     # ts_event (offset 0)
 
 
 cdef class BacktestKernel:

@@ -32,11 +32,11 @@ cdef class DataStream:
         if not isinstance(records, np.ndarray) or records.dtype not in _KIND_BY_DTYPE:
             raise TypeError(f"stream {name!r}: expected a record array of an alphaforge record dtype")
         records = np.ascontiguousarray(records)
-        if records.shape[0] > 1 and not (np.diff(records["ts_init"]) >= 0).all():
-            bad = int(np.argmax(np.diff(records["ts_init"]) < 0)) + 1
+        if records.shape[0] > 1 and not (np.diff(records["ts_event"]) >= 0).all():
+            bad = int(np.argmax(np.diff(records["ts_event"]) < 0)) + 1
             raise ValueError(
-                f"stream {name!r}: record {bad} field 'ts_init' goes backwards "
-                f"({records['ts_init'][bad]} < {records['ts_init'][bad - 1]}); sort the data first"
+                f"stream {name!r}: record {bad} field 'ts_event' goes backwards "
+                f"({records['ts_event'][bad]} < {records['ts_event'][bad - 1]}); sort the data by ts_event first"
             )
         self.kind = _KIND_BY_DTYPE[records.dtype]
         self.records = records
@@ -60,14 +60,14 @@ cdef class DataStream:
         return self.pos
 
     def first_ts(self) -> int:
-        return int(self.records["ts_init"][0]) if self.n else INT64_MAX
+        return int(self.records["ts_event"][0]) if self.n else INT64_MAX
 
     def last_ts(self) -> int:
-        return int(self.records["ts_init"][self.n - 1]) if self.n else INT64_MAX
+        return int(self.records["ts_event"][self.n - 1]) if self.n else INT64_MAX
 
     def seek(self, int64_t start_ns) -> None:
-        """Position the stream at its first record with ts_init >= start_ns."""
-        self.pos = int(np.searchsorted(self.records["ts_init"], start_ns, side="left")) if self.n else 0
+        """Position the stream at its first record with ts_event >= start_ns."""
+        self.pos = int(np.searchsorted(self.records["ts_event"], start_ns, side="left")) if self.n else 0
 
     def ids(self):
         """The instrument (or, for bars, bar-type) indices the stream's records carry."""

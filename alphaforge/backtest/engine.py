@@ -119,7 +119,8 @@ class BacktestEngine:
         * an iterable of record arrays (e.g. ``catalog.stream(...)`` chunks).
 
         Decimal columns are converted at the instrument's precision (override with
-        ``price_precision``/``size_precision``). Records must be sorted by ``ts_init``.
+        ``price_precision``/``size_precision``). Records must be sorted by ``ts_event``: the
+        backtest timeline is venue time (see ``alphaforge._core.backtest_kernel``).
         """
         if isinstance(data, np.ndarray) and columns is None:
             self._add_records(data, name)
@@ -152,7 +153,7 @@ class BacktestEngine:
                 by_kind.setdefault(c.dtype, []).append(c)
             for parts in by_kind.values():
                 recs = np.concatenate(parts)
-                order = np.argsort(recs["ts_init"], kind="stable")
+                order = np.argsort(recs["ts_event"], kind="stable")
                 self._add_records(recs[order], name)
             return
         raise BacktestConfigError(
@@ -181,7 +182,7 @@ class BacktestEngine:
                 if i == 0:
                     raise BacktestConfigError(f"add_data: {kind} records without an instrument (instrument_id 0)")
                 self._instrument_for(InstrumentId.from_index(int(i)))
-        stream = DataStream(records, name or kind)  # raises if ts_init goes backwards
+        stream = DataStream(records, name or kind)  # raises if ts_event goes backwards
         self._data.append((stream.name, stream.records))
         self._built = False
 
@@ -284,7 +285,7 @@ class BacktestEngine:
             self._build()
         start_ns = _to_ns(start, 0)
         end_ns = _to_ns(end, np.iinfo(np.int64).max)
-        first = min((int(r["ts_init"][0]) for _, r in self._data if len(r)), default=0)
+        first = min((int(r["ts_event"][0]) for _, r in self._data if len(r)), default=0)
         t0 = max(first, start_ns)
         for c in self.kernel.clocks:
             c.set_time(t0)
