@@ -84,8 +84,8 @@ cdef class SimulatedExchange:
 
     Events go to the registered ExecutionEngine (``ExecutionEngine.register_venue``); without one a
     default VenueEventSink applies them to the orders only (no positions, no account changes) and
-    records them in ``exchange.events``. In-flight commands due at a data point's ts_init (arrival
-    <= ts_init) are applied before that data point is matched.
+    records them in ``exchange.events``. In-flight commands due at a data point's ts_event (arrival
+    <= ts_event) are applied before that data point is matched.
     """
 
     def __init__(self, venue, oms_type, account_type, base_currency, starting_balances, clock,
@@ -400,32 +400,32 @@ cdef class SimulatedExchange:
         return <OrderMatchingEngine>e
 
     cdef int process_quote(self, const QuoteTickRec* rec) except -1:
-        if self._next_cmd_ns <= rec.ts_init:
-            self.process_commands(rec.ts_init)
+        if self._next_cmd_ns <= rec.ts_event:
+            self.process_commands(rec.ts_event)
         cdef OrderMatchingEngine e = self._engine_for_index(rec.instrument_id)
         if e is not None:
             e.process_quote_c(rec)
         return 0
 
     cdef int process_trade(self, const TradeTickRec* rec) except -1:
-        if self._next_cmd_ns <= rec.ts_init:
-            self.process_commands(rec.ts_init)
+        if self._next_cmd_ns <= rec.ts_event:
+            self.process_commands(rec.ts_event)
         cdef OrderMatchingEngine e = self._engine_for_index(rec.instrument_id)
         if e is not None:
             e.process_trade_c(rec)
         return 0
 
     cdef int process_bar(self, const BarRec* rec) except -1:
-        if self._next_cmd_ns <= rec.ts_init:
-            self.process_commands(rec.ts_init)
+        if self._next_cmd_ns <= rec.ts_event:
+            self.process_commands(rec.ts_event)
         cdef OrderMatchingEngine e = self._engine_for_bar(rec.bar_type_id)
         if e is not None:
             e.process_bar_c(rec)
         return 0
 
     cdef int process_delta(self, const OrderBookDeltaRec* rec) except -1:
-        if self._next_cmd_ns <= rec.ts_init:
-            self.process_commands(rec.ts_init)
+        if self._next_cmd_ns <= rec.ts_event:
+            self.process_commands(rec.ts_event)
         cdef OrderMatchingEngine e = self._engine_for_index(rec.instrument_id)
         if e is not None:
             e.process_delta_c(rec)
@@ -434,26 +434,26 @@ cdef class SimulatedExchange:
     def process(self, data) -> int:
         """Feed data (tests / manual driving): a QuoteTick, TradeTick, Bar or OrderBookDelta view, or
         a record array of one of the record dtypes (rows in order). The clock (a TestClock) is moved
-        to each record's ts_init first. Returns the number of records processed."""
+        to each record's ts_event first. Returns the number of records processed."""
         cdef Py_ssize_t i, n
         cdef const QuoteTickRec[::1] q
         cdef const TradeTickRec[::1] t
         cdef const BarRec[::1] b
         cdef const OrderBookDeltaRec[::1] d
         if isinstance(data, QuoteTick):
-            self._move_clock((<QuoteTick>data).rec.ts_init)
+            self._move_clock((<QuoteTick>data).rec.ts_event)
             self.process_quote(&(<QuoteTick>data).rec)
             return 1
         if isinstance(data, TradeTick):
-            self._move_clock((<TradeTick>data).rec.ts_init)
+            self._move_clock((<TradeTick>data).rec.ts_event)
             self.process_trade(&(<TradeTick>data).rec)
             return 1
         if isinstance(data, Bar):
-            self._move_clock((<Bar>data).rec.ts_init)
+            self._move_clock((<Bar>data).rec.ts_event)
             self.process_bar(&(<Bar>data).rec)
             return 1
         if isinstance(data, OrderBookDelta):
-            self._move_clock((<OrderBookDelta>data).rec.ts_init)
+            self._move_clock((<OrderBookDelta>data).rec.ts_event)
             self.process_delta(&(<OrderBookDelta>data).rec)
             return 1
         if not isinstance(data, np.ndarray):
@@ -463,22 +463,22 @@ cdef class SimulatedExchange:
         if arr.dtype == QUOTE_TICK_DTYPE:
             q = arr
             for i in range(n):
-                self._move_clock(q[i].ts_init)
+                self._move_clock(q[i].ts_event)
                 self.process_quote(&q[i])
         elif arr.dtype == TRADE_TICK_DTYPE:
             t = arr
             for i in range(n):
-                self._move_clock(t[i].ts_init)
+                self._move_clock(t[i].ts_event)
                 self.process_trade(&t[i])
         elif arr.dtype == BAR_DTYPE:
             b = arr
             for i in range(n):
-                self._move_clock(b[i].ts_init)
+                self._move_clock(b[i].ts_event)
                 self.process_bar(&b[i])
         elif arr.dtype == ORDER_BOOK_DELTA_DTYPE:
             d = arr
             for i in range(n):
-                self._move_clock(d[i].ts_init)
+                self._move_clock(d[i].ts_event)
                 self.process_delta(&d[i])
         else:
             raise TypeError(f"record array dtype {arr.dtype} is not an alphaforge record dtype")

@@ -6,7 +6,7 @@ Rules (all deterministic; prices/sizes raw int64 at scale 1e9, times UNIX ns):
 accepted (or rejected) then and is matched only against data points processed at or after its
 arrival (the exchange applies due commands before each data point). Every ``OrderFilled`` carries
 ``data_type`` ("QUOTE", "TRADE", "BAR", "BOOK") and ``data_ts`` (that data point's ts_event);
-``ts_event`` of venue events is the engine time (the data point's ts_init, or the arrival time).
+``ts_event`` of venue events is the engine time (the data point's ts_event - venue time - or the arrival time).
 
 **Taker / maker.** The first data point an order is matched against is its taker pass: a market
 order, or a limit order whose price crosses the market, takes liquidity at the market price (ask /
@@ -584,10 +584,10 @@ cdef class OrderMatchingEngine:
         self._last_bar_ts = -1
         if not self._working:
             return 0
-        self.expire_c(rec.ts_init)
+        self.expire_c(rec.ts_event)
         p.kind = DK_QUOTE
         p.ts_event = rec.ts_event
-        p.ts = rec.ts_init
+        p.ts = rec.ts_event
         p.ask = rec.ask_price
         p.bid = rec.bid_price
         p.buy_lo = p.buy_hi = rec.ask_price
@@ -608,10 +608,10 @@ cdef class OrderMatchingEngine:
         self.has_last = True
         self._last_bar_ts = -1
         if self._working:
-            self.expire_c(rec.ts_init)
+            self.expire_c(rec.ts_event)
             p.kind = DK_TRADE
             p.ts_event = rec.ts_event
-            p.ts = rec.ts_init
+            p.ts = rec.ts_event
             p.ask = p.bid = rec.price
             p.buy_lo = p.buy_hi = p.sell_lo = p.sell_hi = rec.price
             p.ask_avail = &pool
@@ -648,10 +648,10 @@ cdef class OrderMatchingEngine:
         pts[3] = rec.close
         self._last_bar_ts = -1
         if self._working:
-            self.expire_c(rec.ts_init)
+            self.expire_c(rec.ts_event)
             p.kind = DK_BAR
             p.ts_event = rec.ts_event
-            p.ts = rec.ts_init
+            p.ts = rec.ts_event
             p.ask_avail = &pool
             p.bid_avail = &pool
             p.has_ask = p.has_bid = True
@@ -676,7 +676,7 @@ cdef class OrderMatchingEngine:
         self.last_raw = rec.close
         self.has_last = True
         self._last_bar_ts = rec.ts_event
-        self._last_bar_tsi = rec.ts_init
+        self._last_bar_tsi = rec.ts_event
         self._last_bar_close = rec.close
         self._last_bar_pool = pool
         self._last_bar_lo = rec.low
@@ -722,10 +722,10 @@ cdef class OrderMatchingEngine:
         self._last_bar_ts = -1
         if not self._working or (rec.flags != 0 and (rec.flags & 128) == 0):
             return 0
-        self.expire_c(rec.ts_init)
+        self.expire_c(rec.ts_event)
         p.kind = DK_BOOK
         p.ts_event = rec.ts_event
-        p.ts = rec.ts_init
+        p.ts = rec.ts_event
         p.has_ask = self.book.has_ask()
         p.has_bid = self.book.has_bid()
         p.ask = self.book.best_ask_price_c()
