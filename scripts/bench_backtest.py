@@ -16,7 +16,8 @@ Workloads (the deterministic generator ``../shared/bench/gen_data.py``, imported
    (must be 1,000,077.81). Baseline: the tightest plain-Python event loop doing the same strategy
    (per bar: fill the pending order at the open, update both EMAs seeded with the SMA, test the
    cross, set the target) over Python lists; it must give the same fills and equity. Ratio = baseline
-   time / engine time (> 1: the engine is faster).
+   time / engine time (> 1: the engine is faster). Also the engine's loop on the same bars with a
+   strategy whose ``on_bar`` only counts (workload 3's strategy, no orders): the bar-delivery floor.
 2. ``ticks``: ``rng = default_rng(7); make_bars(1_000_000, rng); make_ticks(5_000_000, rng)`` (the
    ``gen_data.main`` stream) built with ``alphaforge.model.trades_from_arrays`` (price precision 2,
    size precision 0, aggressor side), the same EMACross on ``TICK.SIM-1-MINUTE-LAST-INTERNAL`` bars
@@ -170,7 +171,7 @@ def python_bars(open_: np.ndarray, close: np.ndarray, fast: int = 10, slow: int 
 
 def bench_bars(n: int, repeat: int) -> None:
     bars = make_bars(n)
-    eng, base = [], []
+    eng, base, idle = [], [], []
     for _ in range(repeat):
         gc.collect()
         eng.append(engine_bars(bars))
@@ -178,6 +179,8 @@ def bench_bars(n: int, repeat: int) -> None:
         with Timer() as t:
             fills, equity = python_bars(bars["open"], bars["close"])
         base.append({"wall": t.wall, "cpu": t.cpu, "fills": fills, "equity": equity})
+        gc.collect()
+        idle.append(engine_orders(bars, 0, submit=False)["loop"])
     e = eng[0]
     loop = min(r["loop"] for r in eng)
     run_cpu = min(r["run_cpu"] for r in eng)
@@ -200,6 +203,8 @@ def bench_bars(n: int, repeat: int) -> None:
     print(f"   baseline: plain-Python loop      {bw:8.3f} s wall  {bc:8.3f} s CPU  {n / bc:12,.0f} bars/s (CPU)"
           f"   fills {b['fills']:,} equity {b['equity']:,.2f} ({'same' if same else 'DIFFERENT'})")
     print(f"   ratio baseline/engine: loop {bw / loop:.2f}x (wall)   end to end {bc / cpu:.2f}x (CPU)")
+    print(f"   engine, same bars to a Python on_bar that only counts (no indicators, no orders): loop "
+          f"{min(idle):.3f} s wall  {n / min(idle):12,.0f} bars/s")
 
 
 # -- 2. trade ticks -> internal minute bars ---------------------------------------------------
@@ -428,7 +433,8 @@ def bench_orders(n: int, repeat: int) -> None:
           f"best of {repeat}")
     print(f"   engine loop (elapsed_s)          {loop:8.3f} s wall  {n / loop:12,.0f} orders/s (incl. bar delivery)"
           f"   target {TARGET['orders']:,}: {'met' if n / loop >= TARGET['orders'] else 'NOT met'}")
-    print(f"   engine run() CPU                 {min(r['run_cpu'] for r in rt):8.3f} s CPU"
+    rcpu = min(r['run_cpu'] for r in rt)
+    print(f"   engine run() CPU                 {rcpu:8.3f} s CPU  {n / rcpu:12,.0f} orders/s (CPU)"
           f"   fills {best['filled']:,}  positions closed {best['closed']:,}")
     print(f"   per order, first 10% of orders   {first_w:8.0f} ns wall  {first_c:8.0f} ns CPU")
     print(f"   per order, last 10% of orders    {last_w:8.0f} ns wall  {last_c:8.0f} ns CPU"
