@@ -8,7 +8,7 @@ naming the row and field. ``raw=True`` means the value columns are already raw i
 """
 import numpy as np
 
-from libc.math cimport fabs, isfinite, nearbyint
+from libc.math cimport fabs, isfinite
 from libc.stdint cimport int8_t, int64_t, uint8_t, uint32_t, uint64_t
 
 from alphaforge._core.fixed cimport AF_POW10
@@ -36,15 +36,16 @@ cdef int conv_checked(double value, int precision, bint allow_negative, int64_t*
     if value < 0 and not allow_negative:
         return 4
     cdef double scaled = value * <double>AF_POW10[precision]
-    cdef double r = nearbyint(scaled)
+    if fabs(scaled) * <double>AF_POW10[9 - precision] >= 9.2e18:
+        return 3
+    # round half away from zero with plain arithmetic (no libm call on baseline x86-64)
+    cdef int64_t r = <int64_t>(scaled + 0.5) if scaled >= 0 else <int64_t>(scaled - 0.5)
     cdef double tol = fabs(scaled) * 1e-12
     if tol < 1e-6:
         tol = 1e-6
-    if fabs(scaled - r) > tol:
+    if fabs(scaled - <double>r) > tol:
         return 2
-    if fabs(r) * <double>AF_POW10[9 - precision] >= 9.2e18:
-        return 3
-    out[0] = <int64_t>r * AF_POW10[9 - precision]
+    out[0] = r * AF_POW10[9 - precision]
     return 0
 
 
@@ -190,6 +191,33 @@ def trades_from_arrays(ts_event, price, size, *, price_precision=None, size_prec
         for i in range(n):
             if sd[i] > 2:
                 raise ValueError(f"trade record {i}: field 'aggressor_side' value {sd[i]} is not 0, 1 or 2")
+    cdef const double[::1] pf
+    cdef const double[::1] sf
+    cdef int pcode = 0, scode = 0
+    if not raw:
+        # one pass over the output (the common case: decimal float columns)
+        pf = pc
+        sf = sc
+        with nogil:
+            for i in range(n):
+                rec[i].ts_event = tev[i]
+                rec[i].ts_init = tin[i]
+                rec[i].trade_id = td[i] if has_tid else 0
+                rec[i].instrument_id = iid
+                rec[i].aggressor_side = sd[i] if has_side else 0
+                rec[i].price_prec = <uint8_t>pp
+                rec[i].size_prec = <uint8_t>sp
+                rec[i].flags = 0
+                pcode = conv_checked(pf[i], pp, True, &rec[i].price)
+                scode = conv_checked(sf[i], sp, False, &rec[i].size)
+                if pcode or scode:
+                    bad = i
+                    break
+        if pcode:
+            _raise_bad("trade", "price", bad, pcode, pc, pp)
+        if scode:
+            _raise_bad("trade", "size", bad, scode, sc, sp)
+        return out
     with nogil:
         for i in range(n):
             rec[i].ts_event = tev[i]

@@ -20,7 +20,6 @@ cdef extern from *:
     const int64_t FIXED_SCALE "AF_FIXED_SCALE"          # 10^9
     const int FIXED_PRECISION "AF_FIXED_PRECISION"      # 9
 
-from libc.math cimport llround
 
 # raw -> double (approximate, for display and statistics only).
 cdef inline double raw_to_f64(int64_t raw) noexcept nogil:
@@ -29,7 +28,11 @@ cdef inline double raw_to_f64(int64_t raw) noexcept nogil:
 # double -> raw, rounded half away from zero at `precision` decimals. No range check: callers that
 # take user input use f64_to_raw_checked. For batch loops over validated columns.
 cdef inline int64_t f64_to_raw(double value, uint8_t precision) noexcept nogil:
-    return llround(value * <double>AF_POW10[precision]) * AF_POW10[9 - precision]
+    # half away from zero by truncating value +- 0.5: plain arithmetic, no libm call (llround and
+    # nearbyint are library calls on baseline x86-64, which has no SSE4.1 roundsd)
+    cdef double scaled = value * <double>AF_POW10[precision]
+    cdef int64_t r = <int64_t>(scaled + 0.5) if scaled >= 0 else <int64_t>(scaled - 0.5)
+    return r * AF_POW10[9 - precision]
 
 # True when `raw` has no more than `precision` decimals (i.e. is a multiple of 10^(9-precision)).
 cdef inline bint raw_fits_precision(int64_t raw, uint8_t precision) noexcept nogil:

@@ -47,5 +47,5 @@ cdef class Portfolio:
     # is already in the base currency; False when the general path (_values) is needed.
     cdef bint _values_fast(self, double* balance, double* positions_value) except -1
     # Record an equity-curve point if due (the backtest loop's per-event call). Returns 1 if recorded.
-    cdef int sample_c(self, int64_t ts_ns) except -1
+    cdef int sample_c(self, int64_t ts_ns, bint force=*) except -1
     cdef int _grow_samples(self) except -1

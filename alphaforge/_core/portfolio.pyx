@@ -471,18 +471,21 @@ cdef class Portfolio:
     # ------------------------------------------------------------------------------------------
     # equity curve
 
-    def sample(self, int64_t ts_ns) -> bool:
-        """Record an equity-curve point at ``ts_ns`` when it is due (see the module doc).
+    def sample(self, int64_t ts_ns, bint force=False) -> bool:
+        """Record an equity-curve point at ``ts_ns`` when it is due (see the module doc), or
+        always with ``force`` (e.g. the final point of a run) unless one was recorded at ``ts_ns``.
 
         Returns True when a point was recorded. ``ts_ns`` must not go backwards."""
-        return self.sample_c(ts_ns) == 1
+        if force and self._n > 0 and self._ts_v[self._n - 1] == ts_ns:
+            return False
+        return self.sample_c(ts_ns, force) == 1
 
-    cdef int sample_c(self, int64_t ts_ns) except -1:
+    cdef int sample_c(self, int64_t ts_ns, bint force=False) except -1:
         cdef double bal, pv
         if ts_ns < self._last_sample_ts:
             raise ValueError(f"sample ts {ts_ns} is earlier than the previous call's {self._last_sample_ts}")
         self._last_sample_ts = ts_ns
-        if self.sample_interval_ns > 0:
+        if self.sample_interval_ns > 0 and not force:
             if self._n > 0 and ts_ns < self._next_sample:
                 return 0
         if not self._values_fast(&bal, &pv):

@@ -368,7 +368,7 @@ cdef class Strategy:
         iid = self._book_timers.get(event.name)
         if iid is not None:
             if _live(self.state_c) and self._data_engine is not None:
-                book = self._data_engine.order_book(iid)
+                book = self._data_engine.book(iid)
                 self._call(self.on_order_book, book, "on_order_book")
             return
         if _live(self.state_c):
@@ -423,19 +423,22 @@ cdef class Strategy:
         iid, h = self._tick_handler(self._quote_handlers, instrument_id, _QuoteHandler)
         self._data_engine.unsubscribe_quotes(iid, h)
 
-    def subscribe_order_book_deltas(self, instrument_id, book_type="L2") -> None:
-        """Receive ``on_order_book_deltas`` (each OrderBookDelta) and keep the book up to date."""
+    def subscribe_order_book_deltas(self, instrument_id, book_type="L2", **book_options) -> None:
+        """Receive ``on_order_book_deltas`` (each OrderBookDelta) and keep the book up to date.
+        ``book_options`` go to the data engine's ``OrderBook`` when it creates it (e.g.
+        ``gap_policy="ignore"`` for feeds whose sequence is an update-id range, like Binance's)."""
         iid, h = self._tick_handler(self._delta_handlers, instrument_id, _DeltaHandler)
-        self._data_engine.subscribe_book_deltas(iid, h, book_type=book_type)
+        self._data_engine.subscribe_book_deltas(iid, h, book_type=book_type, **book_options)
 
     def unsubscribe_order_book_deltas(self, instrument_id) -> None:
         iid, h = self._tick_handler(self._delta_handlers, instrument_id, _DeltaHandler)
         self._data_engine.unsubscribe_book_deltas(iid, h)
 
-    def subscribe_order_book_at_interval(self, instrument_id, int64_t interval_ms=1000, book_type="L2") -> None:
+    def subscribe_order_book_at_interval(self, instrument_id, int64_t interval_ms=1000, book_type="L2",
+                                         **book_options) -> None:
         """Receive ``on_order_book(book)`` every ``interval_ms`` of simulated (or live) time."""
         iid = instrument_id if isinstance(instrument_id, InstrumentId) else InstrumentId.from_str(str(instrument_id))
-        self._data_engine.subscribe_book_deltas(iid, None, book_type=book_type)
+        self._data_engine.subscribe_book_deltas(iid, None, book_type=book_type, **book_options)
         name = f"{self.id.value}:book:{iid.value}"
         self._book_timers[name] = iid
         self.clock.set_timer(name, interval_ms * 1_000_000)

@@ -31,6 +31,7 @@ from alphaforge._core.columnar import from_frame
 from alphaforge._core.data import BarType
 from alphaforge._core.identifiers import InstrumentId, TraderId, Venue
 from alphaforge._core.instruments import Instrument
+from alphaforge._core.position import PositionClosed
 from alphaforge._core.records import BAR_DTYPE, ORDER_BOOK_DELTA_DTYPE, QUOTE_TICK_DTYPE, TRADE_TICK_DTYPE
 from alphaforge.backtest.results import BacktestResult
 from alphaforge.common import MessageBus, TestClock
@@ -268,7 +269,7 @@ class BacktestEngine:
         self._built = True
 
     def _on_position_event(self, event: Any) -> None:
-        if type(event).__name__ == "PositionClosed":
+        if type(event) is PositionClosed:
             self.closed_positions.append(event)
 
     def run(self, start: int | str | None = None, end: int | str | None = None,
@@ -312,7 +313,8 @@ class BacktestEngine:
         for strategy in self._strategies:
             if strategy.state in ("RUNNING", "DEGRADED"):
                 strategy.stop()
-        self.portfolio.sample(self.kernel.last_ts) if self.kernel.last_ts else None
+        if self.kernel.last_ts:
+            self.portfolio.sample(self.kernel.last_ts, force=True)  # the curve ends at the last event
         self._runs += 1
         return BacktestResult(self, events=events, elapsed_s=elapsed, start_ns=t0, end_ns=self.kernel.last_ts)
 

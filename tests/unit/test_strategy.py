@@ -1,0 +1,168 @@
+"""Strategy framework: lifecycle state machine, fault isolation between strategies, timers,
+order-book snapshots at an interval, indicator registration and per-strategy statistics."""
+
+import numpy as np
+import pytest
+
+from alphaforge.backtest import BacktestEngine
+from alphaforge.config import ConfigError
+from alphaforge.indicators import SMA
+from alphaforge.model import BarType, Equity, InstrumentId, OrderSide, deltas_from_arrays
+from alphaforge.trading import InvalidStateTransition, Strategy, StrategyConfig
+
+BT = BarType.from_str("STRAT.SIM-1-MINUTE-LAST-EXTERNAL")
+MIN = 60_000_000_000
+
+
+def _bars(n=50, start=1_700_000_000 * 10**9):
+    close = 100.0 + np.arange(n) * 0.5
+    return {"ts_event": start + np.arange(1, n + 1, dtype=np.int64) * MIN, "open": close - 0.25,
+            "high": close + 0.5, "low": close - 0.5, "close": close, "volume": np.full(n, 10.0)}
+
+
+def _engine(*strategies, n=50):
+    engine = BacktestEngine()
+    engine.add_venue("SIM", oms_type="NETTING", account_type="MARGIN", base_currency="USD",
+                     starting_balances=["100000 USD"])
+    engine.add_instrument(Equity(InstrumentId.from_str("STRAT.SIM"), price_precision=2, currency="USD"))
+    engine.add_data(BT, _bars(n))
+    for s in strategies:
+        engine.add_strategy(s)
+    return engine
+
+
+class Recorder(Strategy):
+    def __init__(self, config=None, fail_at=None):
+        super().__init__(config)
+        self.fail_at = fail_at
+        self.closes = []
+        self.sma = SMA(3)
+        self.sma_values = []
+        self.timer_events = []
+        self.hooks = []
+
+    def on_start(self):
+        self.hooks.append("start")
+        self.register_indicator_for_bars(BT, self.sma)
+        self.subscribe_bars(BT)
+        self.clock.set_timer("every-5m", 5 * MIN)
+
+    def on_bar(self, bar):
+        self.closes.append(float(bar.close))
+        self.sma_values.append(self.sma.value)
+        if self.fail_at is not None and len(self.closes) == self.fail_at:
+            order = self.order_factory.limit(BT.instrument_id, OrderSide.BUY, 1, 1.00)
+            self.submit_order(order)  # a resting order the fault must cancel
+            raise RuntimeError("boom")
+
+    def on_timer(self, event):
+        self.timer_events.append((event.name, event.ts_event))
+
+    def on_stop(self):
+        self.hooks.append("stop")
+
+
+def test_lifecycle_transitions_and_invalid_ones():
+    s = Recorder()
+    assert s.state == "INITIALIZED"
+    with pytest.raises(InvalidStateTransition, match="INITIALIZED -> STARTING"):
+        s.start()
+    _engine(s).run(progress=False)
+    assert s.state == "STOPPED" and s.hooks == ["start", "stop"]
+    with pytest.raises(InvalidStateTransition, match="STOPPED -> STOPPING"):
+        s.stop()
+    s.resume()
+    assert s.state == "RUNNING"
+    s.stop()
+    s.reset()
+    assert s.state == "READY" and s.sma.count == 0   # registered indicators are reset too
+    s.dispose()
+    assert s.state == "DISPOSED"
+    with pytest.raises(InvalidStateTransition):
+        s.start()
+
+
+def test_indicator_updated_before_handler_and_timers_in_simulated_time():
+    s = Recorder()
+    _engine(s, n=30).run(progress=False)
+    closes = np.array(s.closes)
+    assert len(closes) == 30
+    # SMA(3) was updated with the bar before on_bar ran: value == mean of the last 3 closes
+    expected = [closes[max(0, i - 2): i + 1].mean() for i in range(30)]
+    assert np.allclose(s.sma_values, expected)
+    # 5-minute timer from the start time: fires at start + 5m, 10m, ... within the data
+    start = 1_700_000_000 * 10**9 + MIN
+    fired = [ts for _, ts in s.timer_events]
+    assert fired == [start + k * 5 * MIN for k in range(1, len(fired) + 1)]
+    assert fired[-1] <= start + 29 * MIN and len(fired) == 5
+
+
+def test_fault_in_one_strategy_is_isolated_and_its_orders_canceled():
+    bad = Recorder(StrategyConfig(order_id_tag="BAD"), fail_at=10)
+    good = Recorder(StrategyConfig(order_id_tag="GOOD"))
+    result = _engine(bad, good, n=40).run(progress=False)
+    assert bad.state == "FAULTED" and len(bad.faults) == 1
+    ts, name, text, tb = bad.faults[0]
+    assert name == "on_bar" and "boom" in text and "RuntimeError" in tb
+    assert len(bad.closes) == 10          # no more events after the fault
+    assert len(good.closes) == 40         # the other strategy went on
+    orders = result.orders_report()
+    bad_orders = orders[orders["strategy_id"] == bad.id.value]
+    assert list(bad_orders["status"]) == ["CANCELED"]   # on_fault="cancel_orders" (default)
+    stats = {row["strategy_id"]: row for row in result.strategy_statistics()}
+    assert stats[good.id.value]["events"] >= 40 and stats[good.id.value]["p99_ns"] >= stats[good.id.value]["p50_ns"] > 0
+    assert stats[bad.id.value]["state"] == "FAULTED" and stats[bad.id.value]["faults"] == 1
+
+
+def test_config_errors_name_the_field():
+    class Cfg(StrategyConfig):
+        period: int = 10
+
+    with pytest.raises(ConfigError, match=r"invalid Cfg.period = 'x': expected int"):
+        Cfg(period="x")
+    with pytest.raises(ConfigError, match="on_fault"):
+        Cfg(on_fault="explode")
+
+
+class BookWatcher(Strategy):
+    def __init__(self):
+        super().__init__(StrategyConfig(order_id_tag="BOOK"))
+        self.snapshots = []
+        self.deltas = 0
+
+    def on_start(self):
+        self.subscribe_order_book_deltas("STRAT.SIM")
+        self.subscribe_order_book_at_interval("STRAT.SIM", interval_ms=1000)
+
+    def on_order_book_deltas(self, delta):
+        self.deltas += 1
+
+    def on_order_book(self, book):
+        self.snapshots.append((self.clock.timestamp_ns(), book.best_bid_price(), book.best_ask_price()))
+
+
+def test_order_book_deltas_and_snapshots_at_interval():
+    t0 = 1_700_000_000 * 10**9
+    # bids 99.00/98.00 and ask 101.00 at t0; at t0+1.5s the best bid moves to 99.50
+    ts = np.array([t0, t0, t0, t0 + 1_500_000_000, t0 + 3_200_000_000], dtype=np.int64)
+    deltas = deltas_from_arrays(ts, [1, 1, 1, 1, 1], [1, 1, 2, 1, 2], [99.0, 98.0, 101.0, 99.5, 100.5],
+                                [1, 1, 1, 1, 1], price_precision=2, size_precision=0,
+                                instrument_id="STRAT.SIM")
+    engine = BacktestEngine()
+    engine.add_venue("SIM", oms_type="NETTING", account_type="MARGIN", base_currency="USD",
+                     starting_balances=["100000 USD"], book_type="L2")
+    engine.add_instrument(Equity(InstrumentId.from_str("STRAT.SIM"), price_precision=2, currency="USD"))
+    engine.add_data(deltas)
+    s = BookWatcher()
+    engine.add_strategy(s)
+    engine.run(progress=False)
+    assert s.deltas == 5
+    assert s.snapshots == [(t0 + 1_000_000_000, 99.0, 101.0), (t0 + 2_000_000_000, 99.5, 101.0),
+                           (t0 + 3_000_000_000, 99.5, 101.0)]
+
+
+def test_equity_curve_ends_at_the_last_event():
+    s = Recorder()
+    result = _engine(s, n=30).run(progress=False)
+    curve = result.equity_curve()
+    assert curve.index[-1].value == 1_700_000_000 * 10**9 + 30 * MIN
