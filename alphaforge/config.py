@@ -70,7 +70,7 @@ def _coerce(owner: str, name: str, value: Any, tp: Any) -> Any:
         if origin is tuple and args and args[-1] is not Ellipsis:
             if len(args) != len(value):
                 raise ConfigError(name, value, f"expected {len(args)} items", owner)
-            return tuple(_coerce(owner, f"{name}[{i}]", v, a) for i, (v, a) in enumerate(zip(value, args)))
+            return tuple(_coerce(owner, f"{name}[{i}]", v, a) for i, (v, a) in enumerate(zip(value, args, strict=True)))
         item = args[0] if args else Any
         out = [_coerce(owner, f"{name}[{i}]", v, item) for i, v in enumerate(value)]
         return tuple(out) if origin is tuple else out

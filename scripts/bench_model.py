@@ -12,7 +12,15 @@ from timeit import repeat
 
 import numpy as np
 
-from alphaforge.model import AggressorSide, InstrumentId, Price, Quantity, TradeId, TradeTick, trades_from_arrays
+from alphaforge.model import (
+    AggressorSide,
+    InstrumentId,
+    Price,
+    Quantity,
+    TradeId,
+    TradeTick,
+    trades_from_arrays,
+)
 
 N = 1_000_000
 

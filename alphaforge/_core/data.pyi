@@ -2,7 +2,14 @@ import numpy as np
 
 from alphaforge._core.fixed import Price, Quantity
 from alphaforge._core.identifiers import InstrumentId, TradeId
-from alphaforge.model.enums import AggregationSource, AggressorSide, BarAggregation, BookAction, OrderSide, PriceType
+from alphaforge.model.enums import (
+    AggregationSource,
+    AggressorSide,
+    BarAggregation,
+    BookAction,
+    OrderSide,
+    PriceType,
+)
 
 class BarSpecification:
     step: int
