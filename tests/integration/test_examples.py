@@ -182,7 +182,7 @@ def _reference_tops(path: Path, query_ts: list[int]) -> dict[int, tuple[int, int
             else:
                 diffs.append((int(row["event_time_ms"]) * 1_000_000, int(row["last_update_id"]), row["side"],
                               _raw(row["price"]), _raw(row["qty"])))
-    assert snap_id is not None
+    assert snap_id == 50093239218  # the REST snapshot's lastUpdateId (data README)
     wanted = set(query_ts)
     tops: dict[int, tuple[int, int]] = {}
     for i, (ts, last_id, side, px, qty) in enumerate(diffs):
