@@ -8,7 +8,7 @@ naming the row and field. ``raw=True`` means the value columns are already raw i
 """
 import numpy as np
 
-from libc.math cimport fabs, isfinite
+from libc.math cimport fabs
 from libc.stdint cimport int8_t, int64_t, uint8_t, uint32_t, uint64_t
 
 from alphaforge._core.fixed cimport AF_POW10
@@ -30,8 +30,9 @@ cdef tuple _ERRORS = (
 )
 
 
-cdef int conv_checked(double value, int precision, bint allow_negative, int64_t* out) noexcept nogil:
-    if not isfinite(value):
+cdef inline int _conv(double value, int precision, bint allow_negative, int64_t* out) noexcept nogil:
+    # (value - value) is NaN for NaN and +-inf: a finiteness test without a library call
+    if (value - value) != 0.0:
         return 1
     if value < 0 and not allow_negative:
         return 4
@@ -47,6 +48,10 @@ cdef int conv_checked(double value, int precision, bint allow_negative, int64_t*
         return 2
     out[0] = r * AF_POW10[9 - precision]
     return 0
+
+
+cdef int conv_checked(double value, int precision, bint allow_negative, int64_t* out) noexcept nogil:
+    return _conv(value, precision, allow_negative, out)
 
 
 cdef inline int raw_checked(int64_t value, int precision, bint allow_negative) noexcept nogil:
@@ -143,7 +148,7 @@ cdef int _fill_value(object col, bint raw, Py_ssize_t n, int prec, bint allow_ne
         f = col
         with nogil:
             for i in range(n):
-                code = conv_checked(f[i], prec, allow_neg, &out[i * stride])
+                code = _conv(f[i], prec, allow_neg, &out[i * stride])
                 if code:
                     bad_row[0] = i
                     break
@@ -208,8 +213,8 @@ def trades_from_arrays(ts_event, price, size, *, price_precision=None, size_prec
                 rec[i].price_prec = <uint8_t>pp
                 rec[i].size_prec = <uint8_t>sp
                 rec[i].flags = 0
-                pcode = conv_checked(pf[i], pp, True, &rec[i].price)
-                scode = conv_checked(sf[i], sp, False, &rec[i].size)
+                pcode = _conv(pf[i], pp, True, &rec[i].price)
+                scode = _conv(sf[i], sp, False, &rec[i].size)
                 if pcode or scode:
                     bad = i
                     break
