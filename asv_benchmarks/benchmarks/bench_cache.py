@@ -110,14 +110,28 @@ class LRUWorkloads:
     def time_mix(self, impl):
         _mix(self.make(10_000), self.ops)
 
-    def time_ttl_long(self, impl):
+
+
+class TTLWorkloads:
+    """W-ttl: W-mix with a default TTL, long (1 h) and short (1 ms, entries expire). Implementations
+    without a TTL cache (lru-dict) are skipped in setup."""
+
+    params = [IMPLS]
+    param_names = ["impl"]
+    timeout = 600
+    number = 1
+    repeat = 3
+
+    def setup(self, impl):
+        _, self.make_ttl = _factories(impl)
         if self.make_ttl is None:
             raise NotImplementedError(f"{impl} has no TTL cache")
+        self.ops = _workloads()["mix"]
+
+    def time_ttl_long(self, impl):
         _mix(self.make_ttl(10_000, 3600.0), self.ops)
 
     def time_ttl_short(self, impl):
-        if self.make_ttl is None:
-            raise NotImplementedError(f"{impl} has no TTL cache")
         _mix(self.make_ttl(10_000, 0.001), self.ops)
 
 
