@@ -198,26 +198,29 @@ def trades_from_arrays(ts_event, price, size, *, price_precision=None, size_prec
                 raise ValueError(f"trade record {i}: field 'aggressor_side' value {sd[i]} is not 0, 1 or 2")
     cdef const double[::1] pf
     cdef const double[::1] sf
+    cdef TradeTickRec* r
     cdef int pcode = 0, scode = 0
     if not raw:
         # one pass over the output (the common case: decimal float columns)
         pf = pc
         sf = sc
+        r = &rec[0]
         with nogil:
             for i in range(n):
-                rec[i].ts_event = tev[i]
-                rec[i].ts_init = tin[i]
-                rec[i].trade_id = td[i] if has_tid else 0
-                rec[i].instrument_id = iid
-                rec[i].aggressor_side = sd[i] if has_side else 0
-                rec[i].price_prec = <uint8_t>pp
-                rec[i].size_prec = <uint8_t>sp
-                rec[i].flags = 0
-                pcode = _conv(pf[i], pp, True, &rec[i].price)
-                scode = _conv(sf[i], sp, False, &rec[i].size)
+                r.ts_event = tev[i]
+                r.ts_init = tin[i]
+                r.trade_id = td[i] if has_tid else 0
+                r.instrument_id = iid
+                r.aggressor_side = sd[i] if has_side else 0
+                r.price_prec = <uint8_t>pp
+                r.size_prec = <uint8_t>sp
+                r.flags = 0
+                pcode = _conv(pf[i], pp, True, &r.price)
+                scode = _conv(sf[i], sp, False, &r.size)
                 if pcode or scode:
                     bad = i
                     break
+                r += 1
         if pcode:
             _raise_bad("trade", "price", bad, pcode, pc, pp)
         if scode:
