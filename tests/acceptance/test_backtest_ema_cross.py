@@ -1,7 +1,6 @@
 """Issue 7 correctness acceptance: the EMA(10)/EMA(20) crossover backtest against an independent
 plain-Python reference (and the published figures on the seed-7 synthetic bars)."""
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -10,41 +9,6 @@ import pytest
 from alphaforge.backtest import BacktestEngine
 from alphaforge.model import BarType, Equity, InstrumentId
 from alphaforge.strategies import EMACross, EMACrossConfig
-
-
-def reference_ema_cross(open_, close, fast=10, slow=20, size=1.0, cash=1_000_000.0):
-    """Plain-Python EMA crossover: EMA seeded with the SMA of the first n closes, alpha 2/(n+1);
-    a cross at bar i (both EMAs defined at i-1 and i) sets the target position +size/-size,
-    filled at bar i+1's open, no fees. Returns (final equity, fills, final position, fill list)."""
-
-    def ema(x, n):
-        a = 2.0 / (n + 1)
-        out = [math.nan] * len(x)
-        s = math.fsum(x[:n]) / n
-        out[n - 1] = s
-        for i in range(n, len(x)):
-            s = s * (1 - a) + x[i] * a
-            out[i] = s
-        return out
-
-    o, c = list(open_), list(close)
-    f, s = ema(c, fast), ema(c, slow)
-    pos, fills, pending, fill_list = 0.0, 0, None, []
-    for i in range(len(c)):
-        if pending is not None:
-            q = pending - pos
-            cash -= q * o[i]
-            fill_list.append((i, q, o[i]))
-            pos = pending
-            fills += 1
-            pending = None
-        if i < slow:
-            continue
-        if f[i - 1] <= s[i - 1] and f[i] > s[i] and pos != size:
-            pending = size
-        elif f[i - 1] >= s[i - 1] and f[i] < s[i] and pos != -size:
-            pending = -size
-    return cash + pos * c[-1], fills, pos, fill_list
 
 
 def _gen_bars(gen_data, n):
@@ -63,9 +27,9 @@ def _engine(bar_type, cols, price_precision=2, size=1.0):
 
 
 @pytest.mark.slow
-def test_ema_cross_on_one_million_synthetic_bars_matches_published_figures(gen_data):
+def test_ema_cross_on_one_million_synthetic_bars_matches_published_figures(gen_data, ema_cross_reference):
     bars = _gen_bars(gen_data, 1_000_000)
-    ref_equity, ref_fills, ref_pos, _ = reference_ema_cross(bars["open"], bars["close"])
+    ref_equity, ref_fills, ref_pos, _ = ema_cross_reference(bars["open"], bars["close"])
     # the independent reference reproduces the figures backtrader/backtesting.py/vectorbt give
     assert round(ref_equity, 2) == 1_000_077.81 and ref_fills == 44_598 and ref_pos == -1
 
@@ -81,13 +45,13 @@ def test_ema_cross_on_one_million_synthetic_bars_matches_published_figures(gen_d
     assert np.allclose(fills["last_px"].to_numpy(), opens.reindex(fills["data_ts"]).to_numpy())
 
 
-def test_ema_cross_on_orcl_daily_agrees_with_reference_to_the_cent(shared_data):
+def test_ema_cross_on_orcl_daily_agrees_with_reference_to_the_cent(shared_data, ema_cross_reference):
     df = pd.read_csv(shared_data / "bars" / "orcl-1995-2014.txt", parse_dates=["Date"])
     # a daily bar's close time: the end of its date
     ts = (df["Date"] + pd.Timedelta(days=1)).dt.tz_localize("UTC").astype("int64").to_numpy()
     cols = {"ts_event": ts, "open": df["Open"].to_numpy(), "high": df["High"].to_numpy(),
             "low": df["Low"].to_numpy(), "close": df["Close"].to_numpy(), "volume": df["Volume"].to_numpy()}
-    ref_equity, ref_fills, ref_pos, ref_list = reference_ema_cross(df["Open"], df["Close"], size=100.0)
+    ref_equity, ref_fills, ref_pos, ref_list = ema_cross_reference(df["Open"], df["Close"], size=100.0)
     bar_type = BarType.from_str("ORCL.XNAS-1-DAY-LAST-EXTERNAL")
     result = _engine(bar_type, cols, price_precision=6, size=100.0).run(progress=False)
     fills = result.fills_report()

@@ -9,7 +9,6 @@ import gzip
 import importlib.util
 import io
 import json
-import math
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -49,44 +48,10 @@ def _raw(text: str) -> int:
 
 # -- 1. EMA cross on ORCL daily bars --------------------------------------------------------------
 
-def reference_ema_cross(open_, close, fast=10, slow=20, size=1.0, cash=1_000_000.0):
-    """Plain-Python EMA crossover (as in tests/acceptance/test_backtest_ema_cross.py): EMA seeded
-    with the SMA of the first n closes, alpha 2/(n+1); a cross at bar i sets the target position
-    +size/-size, filled at bar i+1's open, no fees. Returns (final equity, fill list)."""
-
-    def ema(x, n):
-        a = 2.0 / (n + 1)
-        out = [math.nan] * len(x)
-        s = math.fsum(x[:n]) / n
-        out[n - 1] = s
-        for i in range(n, len(x)):
-            s = s * (1 - a) + x[i] * a
-            out[i] = s
-        return out
-
-    o, c = list(open_), list(close)
-    f, s = ema(c, fast), ema(c, slow)
-    pos, pending, fills = 0.0, None, []
-    for i in range(len(c)):
-        if pending is not None:
-            q = pending - pos
-            cash -= q * o[i]
-            fills.append((i, q, o[i]))
-            pos = pending
-            pending = None
-        if i < slow:
-            continue
-        if f[i - 1] <= s[i - 1] and f[i] > s[i] and pos != size:
-            pending = size
-        elif f[i - 1] >= s[i - 1] and f[i] < s[i] and pos != -size:
-            pending = -size
-    return cash + pos * c[-1], fills
-
-
-def test_ema_cross_bars_matches_plain_python_reference(shared_data, tmp_path):
+def test_ema_cross_bars_matches_plain_python_reference(shared_data, tmp_path, ema_cross_reference):
     result, printed = _run("ema_cross_bars", ["--data-dir", str(shared_data), "--out", str(tmp_path)])
     df = pd.read_csv(shared_data / "bars" / "orcl-1995-2014.txt")
-    ref_equity, ref_fills = reference_ema_cross(df["Open"], df["Close"], size=100.0)
+    ref_equity, _, _, ref_fills = ema_cross_reference(df["Open"], df["Close"], size=100.0)
 
     fills = result.fills_report()
     assert result.events == len(df) == 5036
