@@ -114,6 +114,10 @@ cdef class Clock:
         self._timers = {}
         self._default_handler = None
 
+    def __init__(self, *args, **kwargs):
+        if type(self) is Clock:
+            raise TypeError("Clock is abstract: use TestClock or LiveClock")
+
     cpdef int64_t timestamp_ns(self) except? -1:
         """Current time, UNIX ns (int)."""
         raise NotImplementedError("Clock is abstract: use TestClock or LiveClock")

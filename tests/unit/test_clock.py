@@ -476,3 +476,10 @@ def test_live_clock_default_handler_and_explicit_loop():
         assert [(e.name, e.ts_event) for e in got] == [("a", at)]
     finally:
         loop.close()
+
+
+def test_clock_base_is_abstract():
+    from alphaforge.common import Clock
+
+    with pytest.raises(TypeError, match="Clock is abstract: use TestClock or LiveClock"):
+        Clock()
