@@ -1,5 +1,6 @@
 # The backtest loop: a C-level time-ordered merge of the data streams, the strategies' clocks'
-# timers, the data engine's internal bar closes and the venues' in-flight commands.
+# timers (including the data engine's alerts that close internal time bars) and the venues'
+# in-flight commands.
 #
 # Merge key: ts_event (venue time): the simulated venue matches, and the aggregators bucket, on the
 # exchange's clock, so internal bars equal a resample of the exchange timestamps and a tick stamped
@@ -7,7 +8,7 @@
 # on the same timeline; feed and order latency are modelled by the venue's LatencyModel. Records
 # must be sorted by ts_event. Ties at one timestamp are broken by
 # stream kind (book deltas, quotes, trades, bars), then by the order streams were added, then by
-# row order; then internal bar closes, then timers, then in-flight commands (DESIGN.md sec. 1.3).
+# row order; then timers (bar-close alerts among them), then in-flight commands (DESIGN.md 1.3).
 # For each data record: every clock moves to its ts, the record's venue matches working orders on
 # it (SimulatedExchange.process_*), then the DataEngine validates it, updates cache/aggregators/books
 # and publishes it to subscribers (strategies).

@@ -228,7 +228,7 @@ cdef class BacktestKernel:
         cdef list streams = self.streams
         cdef Py_ssize_t ns = len(streams), i
         cdef DataStream s, best
-        cdef int64_t t, best_ts, t_close, t_timer, t_cmd
+        cdef int64_t t, best_ts, t_timer, t_cmd
         cdef int64_t start_events = self.events
         for s in streams:
             s.seek(start_ns)
@@ -245,10 +245,10 @@ cdef class BacktestKernel:
             if best_ts > end_ns:
                 best = None
                 best_ts = INT64_MAX
-            t_close = self.data_engine.next_close_ns_c()
+            # internal time bars close on the DataEngine's clock alert (the same path as live)
             t_timer = self._next_timer_ns()
             t_cmd = self._next_command_ns()
-            if best is not None and best_ts <= t_close and best_ts <= t_timer and best_ts <= t_cmd:
+            if best is not None and best_ts <= t_timer and best_ts <= t_cmd:
                 self._process_record(best, best_ts)
                 self._sample(best_ts)
                 if progress is not None and (self.events & 0xFFFF) == 0:
@@ -257,13 +257,10 @@ cdef class BacktestKernel:
             # nothing left to process within the window: stop (pending timers/commands beyond the
             # last data point are not run - there is no data for them to act on)
             if best is None:
-                t = min(t_close, t_timer, t_cmd)
+                t = min(t_timer, t_cmd)
                 if t == INT64_MAX or t > end_ns or t > self.last_ts:
                     break
-            if t_close <= t_timer and t_close <= t_cmd:
-                self._set_time(t_close)
-                self.data_engine.on_time_c(t_close)
-            elif t_timer <= t_cmd:
+            if t_timer <= t_cmd:
                 self._fire_timers(t_timer)
             else:
                 self._process_commands(t_cmd)
