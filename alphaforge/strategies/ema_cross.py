@@ -46,6 +46,7 @@ class EMACross(Strategy):
         self._prev_slow = 0.0
         self._has_prev = False
         self._size: Quantity | None = None
+        self._trade_size = config.trade_size  # target |position| in units (read every bar)
         self._position = 0.0  # signed net position in units, kept from fills
 
     def on_start(self) -> None:
@@ -61,7 +62,7 @@ class EMACross(Strategy):
         f = self.fast.value
         s = self.slow.value
         if self._has_prev:
-            size = self.config.trade_size
+            size = self._trade_size
             if self._prev_fast <= self._prev_slow and f > s and self._position < size:
                 self._trade(OrderSide.BUY, size - self._position)
             elif self._prev_fast >= self._prev_slow and f < s and self._position > -size:
