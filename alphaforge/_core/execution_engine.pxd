@@ -18,6 +18,7 @@ from alphaforge._core.orders cimport Order
 from alphaforge._core.msgbus cimport MessageBus
 from alphaforge._core.portfolio cimport Portfolio
 from alphaforge._core.position cimport Position
+from alphaforge._core.trading_cache cimport Cache
 
 
 cdef class ExecutionEngine(VenueEventSink):
@@ -27,6 +28,7 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef readonly object msgbus
     cdef MessageBus _cmsgbus          # the msgbus when it is an alphaforge MessageBus (publish_c)
     cdef Portfolio _cportfolio        # the portfolio when it is an alphaforge Portfolio (C fast path)
+    cdef Cache _ccache                # the cache when it is an alphaforge Cache (typed order updates)
     cdef dict _venues                 # Venue -> SimulatedExchange
     cdef dict _instruments            # InstrumentId -> Instrument
     cdef dict _handlers               # StrategyId -> (handler, is_strategy, order topic, position topic)
@@ -46,6 +48,8 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef int oms_for_c(self, StrategyId strategy_id, SimulatedExchange ex) except -1
     cdef Position position_for_order_c(self, Order order)
     cdef int _publish(self, str topic, object event) except -1
+    cdef int _cache_add(self, Order order, object position_id) except -1
+    cdef int _cache_update(self, Order order) except -1
     cdef int dispatch_order_c(self, Order order, object event) except -1
     cdef int dispatch_position_c(self, StrategyId strategy_id, object event) except -1
     cdef int submit_order_c(self, Order order, PositionId position_id) except -1

@@ -40,6 +40,7 @@ from alphaforge._core.orders cimport Order
 from alphaforge._core.portfolio cimport Portfolio
 from alphaforge._core.position cimport Position, PositionChanged, PositionClosed, PositionEvent, PositionOpened
 from alphaforge._core.strategy cimport Strategy
+from alphaforge._core.trading_cache cimport Cache
 
 from alphaforge.model.enums import OmsType
 
@@ -71,6 +72,7 @@ cdef class ExecutionEngine(VenueEventSink):
         self.cache = cache
         self.portfolio = portfolio
         self._cportfolio = portfolio if isinstance(portfolio, Portfolio) else None
+        self._ccache = cache if type(cache) is Cache else None
         self.msgbus = msgbus
         self._cmsgbus = msgbus if isinstance(msgbus, MessageBus) else None
         self._venues = {}
@@ -248,6 +250,20 @@ cdef class ExecutionEngine(VenueEventSink):
             self.msgbus.publish(topic, event)
         return 0
 
+    cdef int _cache_add(self, Order order, object position_id) except -1:
+        if self._ccache is not None:
+            self._ccache.add_order_c(order, position_id)
+        elif self.cache is not None:
+            self.cache.add_order(order, position_id)
+        return 0
+
+    cdef int _cache_update(self, Order order) except -1:
+        if self._ccache is not None:
+            self._ccache.update_order_c(order)
+        elif self.cache is not None:
+            self.cache.update_order(order)
+        return 0
+
     cdef int dispatch_order_c(self, Order order, object event) except -1:
         cdef tuple h = self._handlers.get(order.strategy_id)
         self.event_count += 1
@@ -280,8 +296,7 @@ cdef class ExecutionEngine(VenueEventSink):
         if type(event) is OrderFilled:
             return self._handle_fill(order, <OrderFilled>event)
         order.apply_c(event)
-        if self.cache is not None:
-            self.cache.update_order(order)
+        self._cache_update(order)
         if order.is_closed_c() and self._order_pos:
             self._order_pos.pop(order.client_order_id, None)
         return self.dispatch_order_c(order, event)
@@ -350,7 +365,13 @@ cdef class ExecutionEngine(VenueEventSink):
                     pevents.append(_pos_event(PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill))
                 else:
                     pevents.append(_pos_event(PositionChanged, p, fill.last_qty_raw, fill.last_px_raw, fill))
-        if self.cache is not None:
+        if self._ccache is not None:
+            self._ccache.update_order_c(order)
+            if new_position and pid not in self._ccache._positions:
+                self._ccache.add_position(p)
+            else:
+                self._ccache.update_position_c(p)
+        elif self.cache is not None:
             self.cache.update_order(order)
             if new_position and not self.cache.position_exists(pid):
                 self.cache.add_position(p)
@@ -377,9 +398,9 @@ cdef class ExecutionEngine(VenueEventSink):
         order.apply_c(ev)
         if self.cache is not None:
             if self.cache.order_exists(order.client_order_id):
-                self.cache.update_order(order)
+                self._cache_update(order)
             else:
-                self.cache.add_order(order)
+                self._cache_add(order, None)
         return self.dispatch_order_c(order, ev)
 
     cdef int submit_order_c(self, Order order, PositionId position_id) except -1:
@@ -396,8 +417,7 @@ cdef class ExecutionEngine(VenueEventSink):
         order.apply_c(ev)
         if position_id is not None:
             self._order_pos[order.client_order_id] = position_id
-        if self.cache is not None:
-            self.cache.add_order(order, position_id)
+        self._cache_add(order, position_id)
         self.dispatch_order_c(order, ev)
         ex.send_submit_c(order, ts)
         return 0
@@ -419,8 +439,7 @@ cdef class ExecutionEngine(VenueEventSink):
             ev = OrderSubmitted.create_c(o.trader_id, o.strategy_id, o.instrument_id, o.client_order_id,
                                          ex.state.account_id, ts, ts)
             o.apply_c(ev)
-            if self.cache is not None:
-                self.cache.add_order(o)
+            self._cache_add(o, None)
             self.dispatch_order_c(o, ev)
         ex.send_submit_list_c(list(orders), ts)
         return 0
@@ -436,8 +455,7 @@ cdef class ExecutionEngine(VenueEventSink):
         ev = OrderPendingUpdate.create_c(order.trader_id, order.strategy_id, order.instrument_id,
                                          order.client_order_id, order.venue_order_id, order.account_id, ts, ts)
         order.apply_c(ev)
-        if self.cache is not None:
-            self.cache.update_order(order)
+        self._cache_update(order)
         self.dispatch_order_c(order, ev)
         ex.send_modify_c(order, qty_raw, has_price, price_raw, has_trigger, trigger_raw, ts)
         return 0
@@ -452,8 +470,7 @@ cdef class ExecutionEngine(VenueEventSink):
         ev = OrderPendingCancel.create_c(order.trader_id, order.strategy_id, order.instrument_id,
                                          order.client_order_id, order.venue_order_id, order.account_id, ts, ts)
         order.apply_c(ev)
-        if self.cache is not None:
-            self.cache.update_order(order)
+        self._cache_update(order)
         self.dispatch_order_c(order, ev)
         ex.send_cancel_c(order, ts)
         return 0

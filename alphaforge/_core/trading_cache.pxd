@@ -2,6 +2,8 @@
 # buffers of C records, order books, and the order/position store with its indices.
 from libc.stdint cimport int64_t, uint32_t
 
+from alphaforge._core.orders cimport Order
+from alphaforge._core.position cimport Position
 from alphaforge._core.records cimport BarRec, QuoteTickRec, TradeTickRec
 
 
@@ -71,6 +73,11 @@ cdef class Cache:
     cdef int _drop_position(self, object pid) except -1
     cdef int _index_order(self, object order) except -1
     cdef int _set_order_state(self, object coid, object order) except -1
+    cdef int _set_order_state_c(self, object coid, Order order) except -1
+    # Typed fast paths for the engine's own Order objects (same effect as add_order/update_order).
+    cdef int add_order_c(self, Order order, object position_id) except -1
+    cdef int update_order_c(self, Order order) except -1
+    cdef int update_position_c(self, Position position) except -1
     cdef int _index_position(self, object position) except -1
     cdef int _set_position_state(self, object pid, object position) except -1
     # Open positions, no filter, in the order they (re)opened: O(open positions), no sorting.

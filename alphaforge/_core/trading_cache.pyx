@@ -481,6 +481,56 @@ cdef class Cache:
                 self._drop_order(next(iter(self._orders_closed)))
         return 0
 
+    cdef int _set_order_state_c(self, object coid, Order order) except -1:
+        """``_set_order_state`` for an Order: the state flags come from its C status."""
+        if order.is_open_c():
+            self._orders_open[coid] = None
+        else:
+            self._orders_open.pop(coid, None)
+        if order.is_inflight_c():
+            self._orders_inflight[coid] = None
+        else:
+            self._orders_inflight.pop(coid, None)
+        if order.is_closed_c():
+            if coid not in self._orders_closed:
+                self._orders_closed[coid] = None
+                if self.closed_order_capacity is not None:
+                    while len(self._orders_closed) > self.closed_order_capacity:
+                        self._drop_order(next(iter(self._orders_closed)))
+        else:
+            self._orders_closed.pop(coid, None)
+        if order.position_id is not None:
+            self._order_position[coid] = order.position_id
+        return 0
+
+    cdef int add_order_c(self, Order order, object position_id) except -1:
+        cdef object coid = order.client_order_id
+        cdef InstrumentId iid = order.instrument_id
+        cdef object sid = order.strategy_id
+        if coid in self._orders:
+            raise ValueError(f"order {coid} is already in the cache")
+        self._seq += 1
+        self._orders[coid] = order
+        self._order_seq[coid] = self._seq
+        self._order_keys[coid] = (sid, iid, iid.venue)
+        _index_add(self._orders_by_strategy, sid, coid)
+        _index_add(self._orders_by_instrument, iid, coid)
+        _index_add(self._orders_by_venue, iid.venue, coid)
+        if position_id is not None:
+            self._order_position[coid] = position_id
+        self._set_order_state_c(coid, order)
+        return 0
+
+    cdef int update_order_c(self, Order order) except -1:
+        cdef object coid = order.client_order_id
+        cdef object cached = self._orders.get(coid)
+        if cached is not order:             # another object for the id: the generic path re-indexes
+            self.update_order(order)
+            return 0
+        # an Order's strategy, instrument and venue never change: only the state sets move
+        self._set_order_state_c(coid, order)
+        return 0
+
     cdef int _drop_order(self, object coid) except -1:
         keys = self._order_keys.pop(coid)
         _index_remove(self._orders_by_strategy, keys[0], coid)
@@ -495,6 +545,9 @@ cdef class Cache:
     def add_order(self, order, position_id=None) -> None:
         """Add a new order (keyed by ``order.client_order_id``) and index it; optionally link it to
         ``position_id``. Raises ValueError if the client order id is already cached."""
+        if type(order) is Order:
+            self.add_order_c(<Order>order, position_id)
+            return
         coid = order.client_order_id
         if coid in self._orders:
             raise ValueError(f"order {coid} is already in the cache")
@@ -516,6 +569,9 @@ cdef class Cache:
 
     def update_order(self, order) -> None:
         """Re-index a cached order after a state change (open / closed / inflight, position id)."""
+        if type(order) is Order and self._orders.get((<Order>order).client_order_id) is order:
+            self._set_order_state_c((<Order>order).client_order_id, <Order>order)
+            return
         coid = order.client_order_id
         if coid not in self._orders:
             raise KeyError(f"order {coid} is not in the cache")
@@ -677,6 +733,20 @@ cdef class Cache:
         self._positions[pid] = position
         self._index_position(position)
         self._set_position_state(pid, position)
+
+    cdef int update_position_c(self, Position position) except -1:
+        """``update_position`` for the cached Position object itself: its keys never change, so
+        only an open/closed change moves it between the state sets (and bumps positions_version)."""
+        cdef object pid = position.id
+        if self._positions.get(pid) is not position:
+            self.update_position(position)
+            return 0
+        cdef bint is_open = position._side != 0
+        if is_open != (pid in self._positions_open):
+            self._set_position_state(pid, position)
+        elif position.opening_order_id is not None and position.opening_order_id not in self._order_position:
+            self._order_position[position.opening_order_id] = pid
+        return 0
 
     def position(self, position_id):
         """The position with this id, or None."""
