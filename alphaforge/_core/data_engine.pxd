@@ -75,7 +75,9 @@ cdef class DataEngine:
     cdef readonly str validation
     cdef bint _skip
     cdef list _inst                 # InstrumentId.index -> _InstrumentCtx or None
-    cdef dict _bar_types            # bar_type_id -> _BarTypeCtx
+    cdef dict _bar_types            # bar_type_id -> _BarTypeCtx (entries are never replaced)
+    cdef uint32_t _last_bar_type_id     # process_bar_c's one-entry lookup cache (0 = empty)
+    cdef _BarTypeCtx _last_bctx
     cdef list _time_aggs            # BarAggregators closed on the clock
     cdef int64_t _next_close
     cdef int64_t _alert_ns           # time of the bar-close alert set on the clock (INT64_MAX: none)

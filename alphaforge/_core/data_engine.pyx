@@ -363,13 +363,19 @@ cdef class DataEngine:
 
     cdef int process_bar_c(self, const BarRec* rec, Py_ssize_t index) except -1:
         """Validate and process one external bar; returns 1 if accepted, 0 if skipped."""
-        cdef _BarTypeCtx bctx = self._bar_types.get(rec.bar_type_id)
+        cdef _BarTypeCtx bctx
         cdef BarAggregator agg
         cdef int64_t nc
-        if bctx is None:
-            bctx = self._bar_ctx_from_index(rec.bar_type_id, index)
+        if rec.bar_type_id == self._last_bar_type_id and self._last_bar_type_id != 0:
+            bctx = self._last_bctx
+        else:
+            bctx = self._bar_types.get(rec.bar_type_id)
             if bctx is None:
-                return 0
+                bctx = self._bar_ctx_from_index(rec.bar_type_id, index)
+                if bctx is None:
+                    return 0
+            self._last_bar_type_id = rec.bar_type_id
+            self._last_bctx = bctx
         cdef int64_t px[4]
         cdef int j
         if rec.ts_event < bctx.last_ts:

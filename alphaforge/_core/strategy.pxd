@@ -24,7 +24,8 @@ cdef enum StrategyStateC:
 
 
 cdef class HandlerStats:
-    cdef readonly int64_t count
+    cdef readonly int64_t count        # handler calls
+    cdef readonly int64_t timed        # calls whose duration was measured (every TIME_EVERY-th)
     cdef int64_t _total_ns
     cdef object _samples           # numpy int64 reservoir of handler durations (ns)
     cdef int64_t[::1] _view
@@ -32,6 +33,8 @@ cdef class HandlerStats:
     cdef Py_ssize_t _n
     cdef uint64_t _rng
     cdef void record(self, int64_t ns) noexcept
+    cdef inline bint due(self) noexcept:
+        return (self.count & 7) == 0       # TIME_EVERY = 8 (a power of two)
 
 
 
@@ -56,7 +59,8 @@ cdef class Strategy:
     cdef dict _quote_handlers             # InstrumentId -> _QuoteHandler
     cdef dict _delta_handlers             # InstrumentId -> _DeltaHandler
     cdef dict _book_timers                # timer name -> InstrumentId (on_order_book at an interval)
-    cdef dict _event_dispatch             # event class -> bound method of the overriding subclass
+    cdef dict _event_dispatch             # event class -> (bound method of the subclass, its name)
+    cdef object _on_event
     cdef object _on_bar
     cdef object _on_trade
     cdef object _on_quote
