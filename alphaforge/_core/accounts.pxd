@@ -75,6 +75,7 @@ cdef class Account:
     """None for a multi-currency account; else every balance must be in this currency."""
     cdef readonly bint allow_borrowing
     cdef list _currencies          # ledger slot -> Currency
+    cdef list _ledger_list         # ledger slot -> _Ledger (the values of _ledgers, for C loops)
     cdef list _reasons
     cdef dict _reason_idx
     cdef _RecC* _recs

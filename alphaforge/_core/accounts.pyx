@@ -271,6 +271,7 @@ cdef class Account:
         self._reasons = []
         self._reason_idx = {}
         self._ledgers = {}
+        self._ledger_list = []
         self._locks = {}
         if isinstance(starting_balances, (str, Money)):
             starting_balances = (starting_balances,)
@@ -295,6 +296,7 @@ cdef class Account:
             led = _Ledger(currency)
             led.slot = <int32_t>len(self._currencies)
             self._currencies.append(currency)
+            self._ledger_list.append(led)
             self._ledgers[currency.code] = led
         return led
 

@@ -11,6 +11,7 @@ cdef class Portfolio:
     """Currency equity is reported in (None: the single currency found, else an error)."""
     cdef object _rate_fn
     cdef dict _accounts             # Venue -> Account
+    cdef list _account_list         # the values of _accounts (for the sampling loop)
     cdef list _positions            # positions registered with add_position (no cache)
     cdef dict _instruments          # InstrumentId -> Instrument (optional, for rates/currencies)
     cdef object _prices_arr         # numpy int64, raw last price by InstrumentId.index
@@ -49,3 +50,4 @@ cdef class Portfolio:
     # Record an equity-curve point if due (the backtest loop's per-event call). Returns 1 if recorded.
     cdef int sample_c(self, int64_t ts_ns, bint force=*) except -1
     cdef int _grow_samples(self) except -1
+    cdef int _resize_samples(self, Py_ssize_t cap) except -1

@@ -77,6 +77,7 @@ cdef class Portfolio:
         self.base_currency = base_currency
         self._rate_fn = rate_fn
         self._accounts = {}
+        self._account_list = []
         self._positions = []
         self._instruments = {}
         self._prices_arr = np.zeros(64, dtype=np.int64)
@@ -111,6 +112,7 @@ cdef class Portfolio:
         if venue in self._accounts and self._accounts[venue] is not account:
             raise ValueError(f"venue {venue} already has account {self._accounts[venue].id}")
         self._accounts[venue] = account
+        self._account_list = list(self._accounts.values())
 
     def account(self, venue):
         """The account for ``venue`` (Venue or str), or None."""
@@ -508,17 +510,33 @@ cdef class Portfolio:
                     self._next_sample += self.sample_interval_ns
         return 1
 
-    cdef int _grow_samples(self) except -1:
+    def reserve_samples(self, Py_ssize_t n) -> None:
+        """Make room for at least ``n`` equity-curve points in total (one allocation up front
+        instead of doublings while a run samples; never shrinks)."""
         cdef Py_ssize_t cap = self._ts_v.shape[0]
-        self._ts_arr = np.concatenate([self._ts_arr, np.empty(cap, dtype=np.int64)])
-        self._eq_arr = np.concatenate([self._eq_arr, np.empty(cap, dtype=np.float64)])
-        self._bal_arr = np.concatenate([self._bal_arr, np.empty(cap, dtype=np.float64)])
-        self._pv_arr = np.concatenate([self._pv_arr, np.empty(cap, dtype=np.float64)])
+        if n <= cap:
+            return
+        self._resize_samples(n)
+
+    cdef int _resize_samples(self, Py_ssize_t cap) except -1:
+        cdef Py_ssize_t n = self._n
+        ts = np.empty(cap, dtype=np.int64)
+        eq = np.empty(cap, dtype=np.float64)
+        bal = np.empty(cap, dtype=np.float64)
+        pv = np.empty(cap, dtype=np.float64)
+        ts[:n] = self._ts_arr[:n]
+        eq[:n] = self._eq_arr[:n]
+        bal[:n] = self._bal_arr[:n]
+        pv[:n] = self._pv_arr[:n]
+        self._ts_arr, self._eq_arr, self._bal_arr, self._pv_arr = ts, eq, bal, pv
         self._ts_v = self._ts_arr
         self._eq_v = self._eq_arr
         self._bal_v = self._bal_arr
         self._pv_v = self._pv_arr
         return 0
+
+    cdef int _grow_samples(self) except -1:
+        return self._resize_samples(2 * self._ts_v.shape[0])
 
     cdef bint _values_fast(self, double* balance, double* positions_value) except -1:
         cdef Currency base = self.base_currency
@@ -528,11 +546,11 @@ cdef class Portfolio:
         cdef double b = 0.0, v = 0.0
         if base is None:
             return False
-        for a in self._accounts.values():
+        for a in self._account_list:
             acc = <Account>a
             if acc.account_type_c != ACCOUNT_MARGIN:
                 return False
-            for obj in acc._ledgers.values():
+            for obj in acc._ledger_list:
                 led = <_Ledger>obj
                 if led.currency is not base and led.currency.code != base.code:
                     return False

@@ -293,7 +293,12 @@ class BacktestEngine:
         for strategy in self._strategies:
             strategy.start()
         show = sys.stderr.isatty() if progress is None else bool(progress)
-        bar, callback = _progress_bar(show, sum(len(r) for _, r in self._data))
+        n_records = sum(len(r) for _, r in self._data)
+        bar, callback = _progress_bar(show, n_records)
+        # one equity-curve allocation up front: at most one point per record (or per interval) + the last
+        last = max((int(r["ts_event"][-1]) for _, r in self._data if len(r)), default=t0)
+        span_points = (min(last, end_ns) - t0) // self._sample_interval_ns + 2 if self._sample_interval_ns > 0 else n_records
+        self.portfolio.reserve_samples(self.portfolio.sample_count + min(n_records, span_points) + 2)
         # The cyclic garbage collector is paused while the loop runs: the objects a run creates
         # (orders, events, positions) form no reference cycles, and gen-2 collections rescanning a
         # heap that grows with the run would otherwise cost a fifth of the time. Reference counting
