@@ -251,6 +251,13 @@ def test_equity_curve_sampling_interval_growth_and_frame():
     np.testing.assert_allclose(arrs["equity"], [e[1] for e in expected], rtol=0, atol=1e-9)
     np.testing.assert_allclose(arrs["balance"], 1000.0)
     np.testing.assert_allclose(arrs["positions_value"], arrs["equity"] - 1000.0, atol=1e-9)
+    # reserving room keeps every recorded point and never shrinks
+    n = pf.sample_count
+    pf.reserve_samples(5000)
+    assert pf.sample_capacity == 5000 and pf.sample_count == n
+    pf.reserve_samples(10)
+    assert pf.sample_capacity == 5000
+    np.testing.assert_array_equal(pf.equity_curve_arrays()["equity"], arrs["equity"])
     df = pf.equity_curve()
     assert list(df.columns) == ["ts", "equity", "balance", "positions_value"]
     assert df.index[0] == pd.Timestamp(expected[0][0], unit="ns", tz="UTC")
