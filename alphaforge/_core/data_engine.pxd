@@ -10,6 +10,7 @@ from libc.stdint cimport int64_t, uint32_t
 
 from alphaforge._core.aggregation cimport BarAggregator
 from alphaforge._core.book cimport OrderBook
+from alphaforge._core.data cimport Bar
 from alphaforge._core.msgbus cimport MessageBus, _Route
 from alphaforge._core.records cimport BarRec, OrderBookDeltaRec, QuoteTickRec, TradeTickRec
 from alphaforge._core.trading_cache cimport Cache
@@ -78,6 +79,8 @@ cdef class DataEngine:
     cdef dict _bar_types            # bar_type_id -> _BarTypeCtx (entries are never replaced)
     cdef uint32_t _last_bar_type_id     # process_bar_c's one-entry lookup cache (0 = empty)
     cdef _BarTypeCtx _last_bctx
+    cdef Bar _bar_view                  # the last Bar published; reused when no handler kept it
+    cdef Bar _bar_for(self, const BarRec* rec)
     cdef list _time_aggs            # BarAggregators closed on the clock
     cdef int64_t _next_close
     cdef int64_t _alert_ns           # time of the bar-close alert set on the clock (INT64_MAX: none)

@@ -41,6 +41,7 @@ unsubscribe removes it. Statistics: records processed per type, rejected per typ
 bars built in total and per bar type.
 """
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.ref cimport Py_REFCNT
 from cpython.tuple cimport PyTuple_GET_SIZE
 from libc.stdint cimport INT64_MAX, INT64_MIN, int64_t, uint32_t
 
@@ -416,7 +417,7 @@ cdef class DataEngine:
         elif self._cache_bar is not None:
             self._cache_bar(Bar.from_rec_c(rec))
         if PyTuple_GET_SIZE(bctx.route.handlers):
-            self.msgbus.publish_route_c(bctx.route, Bar.from_rec_c(rec))
+            self.msgbus.publish_route_c(bctx.route, self._bar_for(rec))
         for agg in bctx.bar_aggs:
             if agg.handle_bar(rec):
                 self._drain(agg)
@@ -526,6 +527,20 @@ cdef class DataEngine:
         agg.clear_output()
         return 0
 
+    cdef Bar _bar_for(self, const BarRec* rec):
+        """A Bar view of ``rec`` for the bus. The previous view is refilled in place when the
+        engine holds its only reference (no handler kept it), saving an allocation per bar; a
+        view a handler kept is never touched."""
+        cdef Bar view = self._bar_view
+        if view is not None and Py_REFCNT(view) == 2:      # self._bar_view + the local `view`
+            view.rec = rec[0]
+            if view.bar_type.index != rec.bar_type_id:
+                view.bar_type = BarType.from_index_c(rec.bar_type_id)
+            return view
+        view = Bar.from_rec_c(rec)
+        self._bar_view = view
+        return view
+
     cdef int _publish_bar(self, const BarRec* rec) except -1:
         cdef _BarTypeCtx bctx = self._bar_types.get(rec.bar_type_id)
         self.bars_built += 1
@@ -540,7 +555,7 @@ cdef class DataEngine:
         elif self._cache_bar is not None:
             self._cache_bar(Bar.from_rec_c(rec))
         if PyTuple_GET_SIZE(bctx.route.handlers):
-            self.msgbus.publish_route_c(bctx.route, Bar.from_rec_c(rec))
+            self.msgbus.publish_route_c(bctx.route, self._bar_for(rec))
         return 0
 
     # -- Python entry points ---------------------------------------------------------------------

@@ -191,3 +191,29 @@ def test_strategy_attributes_specialize_like_a_plain_object():
     assert {"LOAD_ATTR_WITH_HINT", "STORE_ATTR_WITH_HINT"} <= ops, ops
     assert s.a == 201.0
     assert Strategy().__class__ is Strategy  # the base itself has no instance dict and still builds
+
+
+def test_bars_kept_by_a_handler_are_never_overwritten():
+    """The engine reuses the Bar view of a bar no handler kept; every bar a handler does keep
+    must keep its own values (checked against the input columns)."""
+
+    class Keeper(Strategy):
+        def __init__(self):
+            super().__init__()
+            self.kept = []
+            self.seen = []
+
+        def on_start(self):
+            self.subscribe_bars(BT)
+
+        def on_bar(self, bar):
+            self.seen.append(float(bar.close))
+            if len(self.seen) % 3 == 0:
+                self.kept.append(bar)
+
+    s = Keeper()
+    _engine(s, n=60).run(progress=False)
+    close = _bars(60)["close"]
+    assert s.seen == list(close)
+    assert [float(b.close) for b in s.kept] == list(close[2::3])
+    assert [b.ts_event for b in s.kept] == list(_bars(60)["ts_event"][2::3])
