@@ -4,6 +4,7 @@
 from libc.stdint cimport int64_t, uint8_t
 
 from alphaforge._core.currency cimport Currency
+from alphaforge._core.order_events cimport OrderFilled
 from alphaforge._core.identifiers cimport (
     AccountId,
     ClientOrderId,
@@ -103,6 +104,7 @@ cdef class Position:
     cpdef bint is_opposite_side(self, int order_side) noexcept
     # `apply(fill)` for Cython callers (OrderFilled or duck-typed fill).
     cdef int apply_fill_c(self, object fill) except -1
+    cdef int _apply_order_filled(self, OrderFilled fill) except -1
 
 
 cdef class PositionEvent:

@@ -47,6 +47,7 @@ from alphaforge._core.identifiers cimport (
     TradeId,
 )
 from alphaforge._core.instruments cimport Instrument
+from alphaforge._core.order_events cimport OrderFilled
 
 from alphaforge.model.enums import OrderSide, PositionSide
 
@@ -219,6 +220,8 @@ cdef class Position:
 
     cdef int apply_fill_c(self, object fill) except -1:
         """``apply`` for Cython callers (no Python method call)."""
+        if type(fill) is OrderFilled:
+            return self._apply_order_filled(<OrderFilled>fill)
         cdef object iid = getattr(fill, "instrument_id", None)
         if iid is not None and iid is not self.instrument_id and iid != self.instrument_id:
             raise ValueError(f"fill.instrument_id {iid} does not match position {self.id} ({self.instrument_id})")
@@ -241,6 +244,43 @@ cdef class Position:
             self.opening_order_id = coid
         if self.account_id is None:
             self.account_id = getattr(fill, "account_id", None)
+        if tid is not None:
+            self._trade_ids.append(tid)
+            self._trade_id_set.add(tid)
+            self.last_trade_id = tid
+        if coid is not None and coid not in self._client_order_id_set:
+            self._client_order_ids.append(coid)
+            self._client_order_id_set.add(coid)
+        self._fills.append(fill)
+        return 0
+
+    cdef int _apply_order_filled(self, OrderFilled fill) except -1:
+        """``apply_fill_c`` for the engine's own OrderFilled: the same checks and bookkeeping,
+        read from its C fields."""
+        cdef object iid = fill.instrument_id
+        if iid is not None and iid is not self.instrument_id and iid != self.instrument_id:
+            raise ValueError(f"fill.instrument_id {iid} does not match position {self.id} ({self.instrument_id})")
+        cdef object tid = fill.trade_id
+        if tid is not None and tid in self._trade_id_set:
+            raise ValueError(f"duplicate fill.trade_id {tid} for position {self.id}")
+        if fill.side != _BUY and fill.side != _SELL:
+            raise ValueError(f"invalid fill.side {fill.side!r}: expected 1 (BUY) or 2 (SELL)")
+        if fill.last_qty_raw <= 0:
+            raise ValueError(f"invalid fill.last_qty raw {fill.last_qty_raw} (trade {tid}): must be > 0")
+        cdef bint was_flat = self._side == POS_FLAT
+        self.apply_raw(fill.side, fill.last_qty_raw, fill.last_px_raw,
+                       fill.commission_raw if fill.commission_currency is not None else 0,
+                       fill.commission_currency, fill.ts_event)
+        cdef object coid = fill.client_order_id
+        if was_flat:
+            self.opening_order_id = coid
+        elif self._side == POS_FLAT:
+            self.closing_order_id = coid
+        elif self.last_fill_flipped:
+            self.closing_order_id = coid
+            self.opening_order_id = coid
+        if self.account_id is None:
+            self.account_id = fill.account_id
         if tid is not None:
             self._trade_ids.append(tid)
             self._trade_id_set.add(tid)

@@ -404,3 +404,7 @@ def test_real_order_filled_events_give_the_same_results():
         assert (b.signed_qty_raw, b.avg_px_open, b.realized_pnl_raw) == (a.signed_qty_raw, a.avg_px_open, a.realized_pnl_raw)
         assert acc_b.balance_total() == acc_a.balance_total()
     assert b.last_event.trade_id == TradeId("R199") and b.trade_ids == a.trade_ids
+    before = (b.signed_qty_raw, b.realized_pnl_raw, len(b.trade_ids))
+    with pytest.raises(ValueError, match="duplicate fill.trade_id R199"):
+        b.apply(real)  # the OrderFilled path refuses a repeated trade id and changes nothing
+    assert (b.signed_qty_raw, b.realized_pnl_raw, len(b.trade_ids)) == before
