@@ -459,48 +459,37 @@ cdef class Cache:
         return 0
 
     cdef int _set_order_state(self, object coid, object order) except -1:
-        if order.is_open:
+        return self._place_order(coid, order.is_open, order.is_inflight, order.is_closed,
+                                 getattr(order, "position_id", None))
+
+    cdef int _set_order_state_c(self, object coid, Order order) except -1:
+        """``_set_order_state`` for an Order: the state flags come from its C status."""
+        return self._place_order(coid, order.is_open_c(), order.is_inflight_c(), order.is_closed_c(),
+                                 order.position_id)
+
+    cdef int _place_order(self, object coid, bint is_open, bint is_inflight, bint is_closed,
+                          object position_id) except -1:
+        """Move a cached order id into / out of the open, inflight and closed sets; closed ids are
+        kept in closing order (oldest first) and dropped beyond ``closed_order_capacity``."""
+        if is_open:
             self._orders_open[coid] = None
         else:
             self._orders_open.pop(coid, None)
-        if order.is_inflight:
+        if is_inflight:
             self._orders_inflight[coid] = None
         else:
             self._orders_inflight.pop(coid, None)
-        if order.is_closed:
+        if is_closed:
             if coid not in self._orders_closed:
-                self._orders_closed[coid] = None       # kept in closing order
+                self._orders_closed[coid] = None
         else:
             self._orders_closed.pop(coid, None)
-        pid = getattr(order, "position_id", None)
-        if pid is not None:
-            self._order_position[coid] = pid
+        if position_id is not None:
+            self._order_position[coid] = position_id
         cap = self.closed_order_capacity
         if cap is not None:
             while len(self._orders_closed) > cap:
                 self._drop_order(next(iter(self._orders_closed)))
-        return 0
-
-    cdef int _set_order_state_c(self, object coid, Order order) except -1:
-        """``_set_order_state`` for an Order: the state flags come from its C status."""
-        if order.is_open_c():
-            self._orders_open[coid] = None
-        else:
-            self._orders_open.pop(coid, None)
-        if order.is_inflight_c():
-            self._orders_inflight[coid] = None
-        else:
-            self._orders_inflight.pop(coid, None)
-        if order.is_closed_c():
-            if coid not in self._orders_closed:
-                self._orders_closed[coid] = None
-                if self.closed_order_capacity is not None:
-                    while len(self._orders_closed) > self.closed_order_capacity:
-                        self._drop_order(next(iter(self._orders_closed)))
-        else:
-            self._orders_closed.pop(coid, None)
-        if order.position_id is not None:
-            self._order_position[coid] = order.position_id
         return 0
 
     cdef int add_order_c(self, Order order, object position_id) except -1:
