@@ -156,10 +156,15 @@ def test_plain_numbers_need_a_precision(f):
     assert (o.quantity_raw, o.qty_prec, o.price_raw, o.px_prec) == (1_500_000_000, 1, 10_250_000_000, 2)
 
 
-@pytest.mark.parametrize("side", ["HOLD", 0, 3, None])
+@pytest.mark.parametrize("side", ["HOLD", 0, 3, None, 10**30, True])
 def test_bad_side(f, side):
     with pytest.raises((ValueError, TypeError), match="(?i)side"):
         f.market(AAPL, side, Q("1"))
+
+
+@pytest.mark.parametrize("side, expected", [(OrderSide.BUY, 1), (OrderSide.SELL, 2), (1, 1), (2, 2), ("sell", 2)])
+def test_side_as_enum_int_or_name(f, side, expected):
+    assert f.market(AAPL, side, Q("1")).side_c == expected
 
 
 # ------------------------------------------------------------------------------ validation errors
