@@ -36,7 +36,8 @@ cdef class Cache:
     # orders
     cdef dict _orders                   # ClientOrderId -> order
     cdef dict _order_seq                # ClientOrderId -> add sequence
-    cdef dict _order_keys               # ClientOrderId -> (strategy_id, instrument_id, venue)
+    cdef dict _order_keys               # ClientOrderId -> (strategy_id, instrument_id, venue); duck-typed
+                                        # orders only (an Order's keys are read from it, see _keys_of)
     cdef dict _orders_by_strategy       # key -> {ClientOrderId: None}
     cdef dict _orders_by_instrument
     cdef dict _orders_by_venue
@@ -71,7 +72,8 @@ cdef class Cache:
     cdef Py_ssize_t _count(self, dict store, dict seq, list sets) except -1
     cdef int _drop_order(self, object coid) except -1
     cdef int _drop_position(self, object pid) except -1
-    cdef int _index_order(self, object order) except -1
+    cdef tuple _keys_of(self, object coid)
+    cdef int _index_order(self, object order, tuple old) except -1
     cdef int _set_order_state(self, object coid, object order) except -1
     cdef int _set_order_state_c(self, object coid, Order order) except -1
     cdef int _place_order(self, object coid, bint is_open, bint is_inflight, bint is_closed,

@@ -28,6 +28,7 @@ everything is kept.
 """
 import numpy as np
 
+from cpython.dict cimport PyDict_SetDefault
 from libc.stdint cimport uint32_t
 from libc.string cimport memcpy
 
@@ -440,14 +441,28 @@ cdef class Cache:
 
     # ------------------------------------------------------------------ orders
 
-    cdef int _index_order(self, object order) except -1:
+    cdef tuple _keys_of(self, object coid):
+        """(strategy_id, instrument_id, venue) the cached order ``coid`` is indexed under, or
+        None. Orders added through the typed path keep no key tuple: an Order's keys never change
+        and are read from the order itself."""
+        cdef tuple keys = self._order_keys.get(coid)
+        cdef object o
+        if keys is None:
+            o = self._orders.get(coid)
+            if type(o) is Order:
+                keys = ((<Order>o).strategy_id, (<Order>o).instrument_id, (<Order>o).instrument_id.venue)
+        return keys
+
+    cdef int _index_order(self, object order, tuple old) except -1:
+        """Index ``order`` under its keys; ``old``: the keys it was indexed under (None: new)."""
         coid = order.client_order_id
         sid = order.strategy_id
         iid = order.instrument_id
         venue = iid.venue
-        old = self._order_keys.get(coid)
         if old is not None:
             if old == (sid, iid, venue):
+                if type(order) is not Order:
+                    self._order_keys[coid] = old        # a duck-typed object: keep its keys here
                 return 0
             _index_remove(self._orders_by_strategy, old[0], coid)
             _index_remove(self._orders_by_instrument, old[1], coid)
@@ -496,12 +511,10 @@ cdef class Cache:
         cdef object coid = order.client_order_id
         cdef InstrumentId iid = order.instrument_id
         cdef object sid = order.strategy_id
-        if coid in self._orders:
+        if <object>PyDict_SetDefault(self._orders, coid, order) is not order:   # one lookup
             raise ValueError(f"order {coid} is already in the cache")
         self._seq += 1
-        self._orders[coid] = order
         self._order_seq[coid] = self._seq
-        self._order_keys[coid] = (sid, iid, iid.venue)
         _index_add(self._orders_by_strategy, sid, coid)
         _index_add(self._orders_by_instrument, iid, coid)
         _index_add(self._orders_by_venue, iid.venue, coid)
@@ -521,7 +534,8 @@ cdef class Cache:
         return 0
 
     cdef int _drop_order(self, object coid) except -1:
-        keys = self._order_keys.pop(coid)
+        keys = self._keys_of(coid)
+        self._order_keys.pop(coid, None)
         _index_remove(self._orders_by_strategy, keys[0], coid)
         _index_remove(self._orders_by_instrument, keys[1], coid)
         _index_remove(self._orders_by_venue, keys[2], coid)
@@ -544,7 +558,7 @@ cdef class Cache:
         self._orders[coid] = order
         self._order_seq[coid] = self._seq
         try:
-            self._index_order(order)
+            self._index_order(order, None)
             if position_id is not None:
                 self._order_position[coid] = position_id
             self._set_order_state(coid, order)
@@ -564,8 +578,9 @@ cdef class Cache:
         coid = order.client_order_id
         if coid not in self._orders:
             raise KeyError(f"order {coid} is not in the cache")
+        old = self._keys_of(coid)
         self._orders[coid] = order
-        self._index_order(order)
+        self._index_order(order, old)
         self._set_order_state(coid, order)
 
     def order(self, client_order_id):

@@ -334,3 +334,56 @@ def test_cdef_record_api():
     # asking for more than stored stops at the capacity
     assert latest_bid_sum_c(c, EURUSD.index, 1000) == int(recs["bid_price"][-50:].sum())
     assert latest_bid_sum_c(c, GBPUSD.index, 5) == 0
+
+
+def test_engine_orders_and_duck_typed_replacements_keep_indices_right():
+    """Orders added through the typed path keep no key tuple (their keys are read from them):
+    replacing one with another object under the same id re-indexes it correctly, and dropping
+    closed orders (capacity) cleans every index, for both kinds."""
+    from alphaforge._core.clock import TestClock
+    from alphaforge._core.identifiers import TraderId
+    from alphaforge._core.order_factory import OrderFactory
+    from alphaforge._core.orders import Order
+    from alphaforge.model import Quantity
+    from alphaforge.orders import OrderDenied
+
+    c = Cache(closed_order_capacity=2)
+    factories = {s: OrderFactory(TraderId("T-1"), StrategyId(s), TestClock()) for s in ("S-0", "S-1")}
+    insts = [EURUSD, BTC]
+    objs = []
+    for i in range(8):
+        o = factories[f"S-{i % 2}"].market(insts[i // 2 % 2], "BUY", Quantity(1, 0))
+        assert type(o) is Order
+        c.add_order(o)
+        objs.append(o)
+    filters = list(itertools.product([None, "S-0", "S-1", "S-9"], [None, EURUSD, BTC], [None, "SIM", "BINANCE"]))
+
+    def check():
+        for sid, iid, venue in filters:
+            assert c.orders(strategy_id=sid, instrument_id=iid, venue=venue) == brute(objs, lambda o: True, sid, iid, venue)
+
+    check()
+
+    def deny(o):
+        o.apply(OrderDenied(o.trader_id, o.strategy_id, o.instrument_id, o.client_order_id, "test", 1, 1))
+        c.update_order(o)
+
+    # replace an engine order by a duck-typed object with other keys (re-indexed)
+    moved = FakeOrder(objs[0].client_order_id.value, "S-1", BTC, state="open")
+    c.update_order(moved)
+    objs[0] = moved
+    check()
+    # closing order: two engine orders, a same-keys closed replacement, two more engine orders;
+    # capacity 2 drops the first three, the replacement included (its keys must be known)
+    deny(objs[2])
+    deny(objs[3])
+    same = FakeOrder(objs[1].client_order_id.value, "S-1", EURUSD, state="closed")
+    c.update_order(same)
+    objs[1] = same
+    deny(objs[4])
+    deny(objs[5])
+    dropped = [objs[2], objs[3], same]
+    assert c.orders_closed() == [objs[4], objs[5]]
+    objs[:] = [o for o in objs if o not in dropped]
+    check()
+    assert not any(c.order_exists(o.client_order_id) for o in dropped)
