@@ -23,11 +23,9 @@ cdef class Portfolio:
     cdef int64_t _last_sample_ts
     cdef Py_ssize_t _n
     cdef object _ts_arr
-    cdef object _eq_arr
     cdef object _bal_arr
     cdef object _pv_arr
     cdef int64_t[::1] _ts_v
-    cdef double[::1] _eq_v
     cdef double[::1] _bal_v
     cdef double[::1] _pv_v
     cdef bint _is_cache                 # _cache is the trading Cache (C fast path for open positions)

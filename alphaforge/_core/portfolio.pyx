@@ -26,7 +26,8 @@ the venue account's base currency is used, else the single currency involved (se
 Equity curve: ``sample(ts_ns)`` (called by the engine clock) records ``(ts, equity, balance,
 positions_value)`` in ``base_currency`` units when ``ts_ns`` reaches the next multiple of
 ``sample_interval_ns`` (every call when the interval is 0); samples live in preallocated numpy
-arrays that double in size when full.
+arrays (ts, balance, positions value; equity = their sum) that double in size when full, or are
+reserved up front with ``reserve_samples`` (the backtest engine does, from its data).
 """
 import numpy as np
 
@@ -89,11 +90,9 @@ cdef class Portfolio:
         self._last_sample_ts = -1
         self._n = 0
         self._ts_arr = np.empty(initial_capacity, dtype=np.int64)
-        self._eq_arr = np.empty(initial_capacity, dtype=np.float64)
         self._bal_arr = np.empty(initial_capacity, dtype=np.float64)
         self._pv_arr = np.empty(initial_capacity, dtype=np.float64)
         self._ts_v = self._ts_arr
-        self._eq_v = self._eq_arr
         self._bal_v = self._bal_arr
         self._pv_v = self._pv_arr
         self._is_cache = isinstance(cache, Cache)
@@ -499,7 +498,6 @@ cdef class Portfolio:
         self._ts_v[self._n] = ts_ns
         self._bal_v[self._n] = bal
         self._pv_v[self._n] = pv
-        self._eq_v[self._n] = bal + pv
         self._n += 1
         if self.sample_interval_ns > 0:
             if ts_ns >= 0:
@@ -521,16 +519,13 @@ cdef class Portfolio:
     cdef int _resize_samples(self, Py_ssize_t cap) except -1:
         cdef Py_ssize_t n = self._n
         ts = np.empty(cap, dtype=np.int64)
-        eq = np.empty(cap, dtype=np.float64)
         bal = np.empty(cap, dtype=np.float64)
         pv = np.empty(cap, dtype=np.float64)
         ts[:n] = self._ts_arr[:n]
-        eq[:n] = self._eq_arr[:n]
         bal[:n] = self._bal_arr[:n]
         pv[:n] = self._pv_arr[:n]
-        self._ts_arr, self._eq_arr, self._bal_arr, self._pv_arr = ts, eq, bal, pv
+        self._ts_arr, self._bal_arr, self._pv_arr = ts, bal, pv
         self._ts_v = self._ts_arr
-        self._eq_v = self._eq_arr
         self._bal_v = self._bal_arr
         self._pv_v = self._pv_arr
         return 0
@@ -577,7 +572,7 @@ cdef class Portfolio:
         """``{"ts": int64 ns, "equity", "balance", "positions_value": float64}`` (copies)."""
         return {
             "ts": self._ts_arr[: self._n].copy(),
-            "equity": self._eq_arr[: self._n].copy(),
+            "equity": self._bal_arr[: self._n] + self._pv_arr[: self._n],   # as summed when sampled
             "balance": self._bal_arr[: self._n].copy(),
             "positions_value": self._pv_arr[: self._n].copy(),
         }
