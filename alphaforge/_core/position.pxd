@@ -117,16 +117,20 @@ cdef class PositionEvent:
     cdef readonly object entry
     cdef readonly object side
     cdef readonly double signed_qty
-    cdef readonly object quantity
-    cdef readonly object peak_qty
-    cdef readonly object last_qty
-    cdef readonly object last_px
+    # quantities, price and PnL are kept raw (1e9 scale); the Quantity/Price/Money properties
+    # of the same names are built when read
+    cdef readonly int64_t quantity_raw
+    cdef readonly int64_t peak_qty_raw
+    cdef readonly int64_t last_qty_raw
+    cdef readonly int64_t last_px_raw
+    cdef readonly int64_t realized_pnl_raw
+    cdef readonly int64_t unrealized_pnl_raw
+    cdef readonly uint8_t size_precision
+    cdef readonly uint8_t price_precision
     cdef readonly Currency currency
     cdef readonly double avg_px_open
     cdef readonly double avg_px_close
     cdef readonly double realized_return
-    cdef readonly object realized_pnl
-    cdef readonly object unrealized_pnl
     cdef readonly TradeId trade_id
     cdef readonly int64_t duration_ns
     cdef readonly int64_t ts_opened

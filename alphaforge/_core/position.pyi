@@ -100,22 +100,36 @@ class PositionEvent:
     entry: OrderSide
     side: PositionSide
     signed_qty: float
-    quantity: Quantity
-    peak_qty: Quantity
-    last_qty: Quantity
-    last_px: Price
+    quantity_raw: int
+    peak_qty_raw: int
+    last_qty_raw: int
+    last_px_raw: int
+    realized_pnl_raw: int
+    unrealized_pnl_raw: int
+    size_precision: int
+    price_precision: int
     currency: Currency
     avg_px_open: float
     avg_px_close: float
     realized_return: float
-    realized_pnl: Money
-    unrealized_pnl: Money
     trade_id: TradeId | None
     duration_ns: int
     ts_opened: int
     ts_closed: int
     ts_event: int
     ts_init: int
+    @property
+    def quantity(self) -> Quantity: ...
+    @property
+    def peak_qty(self) -> Quantity: ...
+    @property
+    def last_qty(self) -> Quantity: ...
+    @property
+    def last_px(self) -> Price: ...
+    @property
+    def realized_pnl(self) -> Money: ...
+    @property
+    def unrealized_pnl(self) -> Money: ...
     @classmethod
     def create(cls, position: Position, fill: Any, ts_init: int = -1) -> PositionEvent: ...
 

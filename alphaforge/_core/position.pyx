@@ -33,6 +33,7 @@ ids and the applied fills accumulate over the position's whole life (duplicate t
 A Position does not assume one position per instrument: HEDGING engines hold several positions
 for one instrument, each with its own id.
 """
+cimport cython
 from libc.math cimport fabs, isfinite
 from libc.stdint cimport INT64_MAX, int64_t, uint8_t
 
@@ -604,6 +605,7 @@ cdef class Position:
         )
 
 
+@cython.no_gc          # ids, enums and a Currency only: no reference cycles
 cdef class PositionEvent:
     """Snapshot of a position after a fill. Build with ``<EventClass>.create(position, fill)``."""
 
@@ -635,18 +637,18 @@ cdef class PositionEvent:
         self.entry = _ORDER_SIDES[p._entry]
         self.side = _POSITION_SIDES[p._side]
         self.signed_qty = <double>p.signed_qty_raw / 1e9
-        self.quantity = p.quantity
-        self.peak_qty = Quantity.from_raw_c(p.peak_qty_raw, p.size_precision)
-        self.last_qty = Quantity.from_raw_c(last_qty_raw, p.size_precision)
-        self.last_px = Price.from_raw_c(last_px_raw, p.price_precision)
+        self.quantity_raw = p.signed_qty_raw if p.signed_qty_raw >= 0 else -p.signed_qty_raw
+        self.peak_qty_raw = p.peak_qty_raw
+        self.last_qty_raw = last_qty_raw
+        self.last_px_raw = last_px_raw
+        self.size_precision = p.size_precision
+        self.price_precision = p.price_precision
         self.currency = p.pnl_currency
         self.avg_px_open = p.avg_px_open
         self.avg_px_close = p.avg_px_close
         self.realized_return = p.realized_return
-        self.realized_pnl = Money.from_raw_c(p.realized_pnl_raw, p.pnl_currency)
-        self.unrealized_pnl = Money.from_raw_c(
-            _pnl_to_raw(p.unrealized_pnl_f64(<double>last_px_raw / 1e9), p.pnl_currency), p.pnl_currency
-        )
+        self.realized_pnl_raw = p.realized_pnl_raw
+        self.unrealized_pnl_raw = _pnl_to_raw(p.unrealized_pnl_f64(<double>last_px_raw / 1e9), p.pnl_currency)
         self.trade_id = p.last_trade_id
         self.ts_opened = p.ts_opened
         self.ts_closed = p.ts_closed if p._side == POS_FLAT else 0
@@ -654,6 +656,36 @@ cdef class PositionEvent:
         self.ts_event = ts_event
         self.ts_init = ts_init
         return 0
+
+    @property
+    def quantity(self) -> Quantity:
+        """Absolute position size after the fill."""
+        return Quantity.from_raw_c(self.quantity_raw, self.size_precision)
+
+    @property
+    def peak_qty(self) -> Quantity:
+        """Largest absolute size of the current cycle."""
+        return Quantity.from_raw_c(self.peak_qty_raw, self.size_precision)
+
+    @property
+    def last_qty(self) -> Quantity:
+        """Quantity of the fill (the part of it this event covers when a fill flips the position)."""
+        return Quantity.from_raw_c(self.last_qty_raw, self.size_precision)
+
+    @property
+    def last_px(self) -> Price:
+        """Price of the fill."""
+        return Price.from_raw_c(self.last_px_raw, self.price_precision)
+
+    @property
+    def realized_pnl(self) -> Money:
+        """Realized PnL of the cycle so far, in ``currency``."""
+        return Money.from_raw_c(self.realized_pnl_raw, self.currency)
+
+    @property
+    def unrealized_pnl(self) -> Money:
+        """Unrealized PnL marked at the fill price, in ``currency``."""
+        return Money.from_raw_c(self.unrealized_pnl_raw, self.currency)
 
     def __repr__(self):
         return (
@@ -663,13 +695,16 @@ cdef class PositionEvent:
         )
 
 
+@cython.no_gc
 cdef class PositionOpened(PositionEvent):
     """A position was opened (first fill of a cycle)."""
 
 
+@cython.no_gc
 cdef class PositionChanged(PositionEvent):
     """An open position changed (increase, partial reduce or flip)."""
 
 
+@cython.no_gc
 cdef class PositionClosed(PositionEvent):
     """A position went flat; ``realized_pnl``/``duration_ns`` describe the closed cycle."""
