@@ -1,6 +1,8 @@
 """Currencies and Money (a fixed-point amount in one currency)."""
 from decimal import Decimal
 
+cimport cython
+
 from libc.stdint cimport INT64_MAX, int64_t, uint8_t
 
 from alphaforge._core.fixed cimport AF_POW10, f64_to_raw_checked, raw_round, raw_to_str, str_to_raw
@@ -85,6 +87,7 @@ for _code, _prec, _type in (
     Currency.register(Currency(_code, _prec, _type))
 
 
+@cython.no_gc          # a raw int and a Currency (which never refers back): no reference cycles
 cdef class Money:
     """An amount in a currency: ``Money(1000.5, "USD")``, ``Money.from_str("1000000 USD")``.
 
