@@ -2,8 +2,10 @@
 baseline measured in the same run.
 
 Usage: ``python scripts/bench_backtest.py [--quick] [--repeat 3] [--only WORKLOAD]``
-(``--quick`` shrinks every size 10x; ``--only`` runs one of bars, bars-engine, ticks, orders, memory;
-``bars-engine`` runs only the engine's bar backtest ``--repeat`` times, for profilers).
+(``--quick`` shrinks every size 10x; ``--only`` runs one of bars, bars-engine, ticks, orders, memory,
+pages; ``bars-engine`` runs only the engine's bar backtest ``--repeat`` times, for profilers;
+``pages`` prints what this machine charges to first-touch a fresh 4 KB page of memory, run on its
+own because touching memory warms the kernel's free pages for whatever runs next).
 
 Workloads (the deterministic generator ``../shared/bench/gen_data.py``, imported, seed 7):
 
@@ -500,11 +502,29 @@ def bench_memory(n: int) -> None:
     print(f"   peak after stats()               {m['peak_reports']:7.1f} MB")
 
 
+PAGE_PROBE = """
+import time, numpy as np
+out = []
+for _ in range(2):
+    t = time.perf_counter(); a = np.ones(256 * 2**20 // 8); out.append(time.perf_counter() - t); del a
+print(' '.join(f'{x / (256 * 256) * 1e6:.2f}' for x in out))
+"""
+
+
+def page_touch_cost() -> tuple[float, float]:
+    """Microseconds per 4 KB page to allocate and first-touch 256 MB in a fresh process: the
+    first time, and again after freeing it (pages the kernel already backs). Context for the
+    timings: a run whose heap grows pays the first figure per new page."""
+    out = subprocess.run([sys.executable, "-c", PAGE_PROBE], check=True, capture_output=True, text=True).stdout
+    first, again = (float(x) for x in out.split())
+    return first, again
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="every size 10x smaller")
     ap.add_argument("--repeat", type=int, default=3, help="runs per figure (best is printed)")
-    ap.add_argument("--only", choices=["bars", "bars-engine", "ticks", "orders", "memory"])
+    ap.add_argument("--only", choices=["bars", "bars-engine", "ticks", "orders", "memory", "pages"])
     ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.memory_child:
@@ -521,6 +541,11 @@ def main() -> None:
         return
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}")
+    if a.only == "pages":
+        first, again = page_touch_cost()
+        print(f"memory first touch (fresh process, 256 MB): {first:.2f} us per 4 KB page, {again:.2f} us reusing "
+              f"freed pages (a run pays the first figure for each page its heap grows by)")
+        return
     if a.only in (None, "bars"):
         bench_bars(n_bars, a.repeat)
     if a.only in (None, "ticks"):
