@@ -104,7 +104,10 @@ cdef class Position:
     cpdef bint is_opposite_side(self, int order_side) noexcept
     # `apply(fill)` for Cython callers (OrderFilled or duck-typed fill).
     cdef int apply_fill_c(self, object fill) except -1
-    cdef int _apply_order_filled(self, OrderFilled fill) except -1
+    cdef int _check_fill(self, object iid, object tid) except -1
+    cdef int _book_fill(self, int side, int64_t qty_raw, int64_t px_raw, int64_t commission_raw,
+                        Currency commission_currency, int64_t ts_event, object tid, object coid,
+                        object account_id, object fill) except -1
 
 
 cdef class PositionEvent:

@@ -221,20 +221,39 @@ cdef class Position:
 
     cdef int apply_fill_c(self, object fill) except -1:
         """``apply`` for Cython callers (no Python method call)."""
-        if type(fill) is OrderFilled:
-            return self._apply_order_filled(<OrderFilled>fill)
-        cdef object iid = getattr(fill, "instrument_id", None)
+        cdef FillRaw fr
+        cdef Currency comm_cur
+        cdef OrderFilled f
+        if type(fill) is OrderFilled:               # the engine's own event: read its C fields
+            f = <OrderFilled>fill
+            self._check_fill(f.instrument_id, f.trade_id)
+            if f.side != _BUY and f.side != _SELL:
+                raise ValueError(f"invalid fill.side {f.side!r}: expected 1 (BUY) or 2 (SELL)")
+            if f.last_qty_raw <= 0:
+                raise ValueError(f"invalid fill.last_qty raw {f.last_qty_raw} (trade {f.trade_id}): must be > 0")
+            return self._book_fill(f.side, f.last_qty_raw, f.last_px_raw,
+                                   f.commission_raw if f.commission_currency is not None else 0,
+                                   f.commission_currency, f.ts_event, f.trade_id, f.client_order_id,
+                                   f.account_id, fill)
+        cdef object tid = getattr(fill, "trade_id", None)
+        self._check_fill(getattr(fill, "instrument_id", None), tid)
+        comm_cur = read_fill(fill, &fr)
+        return self._book_fill(fr.side, fr.qty_raw, fr.px_raw, fr.commission_raw, comm_cur, fr.ts_event, tid,
+                               getattr(fill, "client_order_id", None), getattr(fill, "account_id", None), fill)
+
+    cdef int _check_fill(self, object iid, object tid) except -1:
         if iid is not None and iid is not self.instrument_id and iid != self.instrument_id:
             raise ValueError(f"fill.instrument_id {iid} does not match position {self.id} ({self.instrument_id})")
-        cdef object tid = getattr(fill, "trade_id", None)
         if tid is not None and tid in self._trade_id_set:
             raise ValueError(f"duplicate fill.trade_id {tid} for position {self.id}")
-        cdef FillRaw fr
-        cdef Currency comm_cur = read_fill(fill, &fr)
-        cdef int side = fr.side
+        return 0
+
+    cdef int _book_fill(self, int side, int64_t qty_raw, int64_t px_raw, int64_t commission_raw,
+                        Currency commission_currency, int64_t ts_event, object tid, object coid,
+                        object account_id, object fill) except -1:
+        """Apply a checked fill and record its ids (opening/closing order, trade ids, the fill)."""
         cdef bint was_flat = self._side == POS_FLAT
-        self.apply_raw(side, fr.qty_raw, fr.px_raw, fr.commission_raw, comm_cur, fr.ts_event)
-        cdef object coid = getattr(fill, "client_order_id", None)
+        self.apply_raw(side, qty_raw, px_raw, commission_raw, commission_currency, ts_event)
         if was_flat:
             self.opening_order_id = coid
         elif self._side == POS_FLAT:
@@ -244,44 +263,7 @@ cdef class Position:
             self.closing_order_id = coid
             self.opening_order_id = coid
         if self.account_id is None:
-            self.account_id = getattr(fill, "account_id", None)
-        if tid is not None:
-            self._trade_ids.append(tid)
-            self._trade_id_set.add(tid)
-            self.last_trade_id = tid
-        if coid is not None and coid not in self._client_order_id_set:
-            self._client_order_ids.append(coid)
-            self._client_order_id_set.add(coid)
-        self._fills.append(fill)
-        return 0
-
-    cdef int _apply_order_filled(self, OrderFilled fill) except -1:
-        """``apply_fill_c`` for the engine's own OrderFilled: the same checks and bookkeeping,
-        read from its C fields."""
-        cdef object iid = fill.instrument_id
-        if iid is not None and iid is not self.instrument_id and iid != self.instrument_id:
-            raise ValueError(f"fill.instrument_id {iid} does not match position {self.id} ({self.instrument_id})")
-        cdef object tid = fill.trade_id
-        if tid is not None and tid in self._trade_id_set:
-            raise ValueError(f"duplicate fill.trade_id {tid} for position {self.id}")
-        if fill.side != _BUY and fill.side != _SELL:
-            raise ValueError(f"invalid fill.side {fill.side!r}: expected 1 (BUY) or 2 (SELL)")
-        if fill.last_qty_raw <= 0:
-            raise ValueError(f"invalid fill.last_qty raw {fill.last_qty_raw} (trade {tid}): must be > 0")
-        cdef bint was_flat = self._side == POS_FLAT
-        self.apply_raw(fill.side, fill.last_qty_raw, fill.last_px_raw,
-                       fill.commission_raw if fill.commission_currency is not None else 0,
-                       fill.commission_currency, fill.ts_event)
-        cdef object coid = fill.client_order_id
-        if was_flat:
-            self.opening_order_id = coid
-        elif self._side == POS_FLAT:
-            self.closing_order_id = coid
-        elif self.last_fill_flipped:
-            self.closing_order_id = coid
-            self.opening_order_id = coid
-        if self.account_id is None:
-            self.account_id = fill.account_id
+            self.account_id = account_id
         if tid is not None:
             self._trade_ids.append(tid)
             self._trade_id_set.add(tid)
