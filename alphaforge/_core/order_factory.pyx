@@ -359,7 +359,7 @@ cdef class OrderFactory:
         e.qty_prec = qty_prec
         e.reduce_only = reduce_only
         e.display_qty_raw = -1
-        return Order.create_c(e)
+        return Order.create_implicit_c(e)
 
     cdef Order create_c(self, InstrumentId instrument_id, int side, int order_type,
                         int64_t qty_raw, uint8_t qty_prec, bint has_price, int64_t price_raw,
@@ -403,7 +403,7 @@ cdef class OrderFactory:
         validate_initialized(e)          # raises before any counter moves
         self._order_count += 1
         e.event_id = next_event_id()
-        return Order.create_c(e)
+        return Order.create_implicit_c(e)
 
     cdef Order _build(self, object instrument_id, object side, int order_type, object quantity,
                       object price, object trigger_price, object time_in_force, int64_t expire_time_ns,

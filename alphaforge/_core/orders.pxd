@@ -73,7 +73,8 @@ cdef class Order:
     cdef readonly int64_t ts_init
     cdef readonly int64_t ts_last                  # ts_event of the last applied event
     # collections (Python-visible copies through properties)
-    cdef list _events
+    cdef list _events                              # [0] is None when the OrderInitialized is implicit
+    cdef int64_t _init_ts_event                    # ts_event of the OrderInitialized
     cdef list _trade_ids                           # None until the second fill (last_trade_id holds the first)
     cdef Currency _comm_ccy                        # first commission currency (None before fills)
     cdef int64_t _comm_raw                         # total commission in _comm_ccy (1e9 scale)
@@ -84,6 +85,13 @@ cdef class Order:
 
     @staticmethod
     cdef Order create_c(OrderInitialized init)
+    # An order whose OrderInitialized is not kept: it is rebuilt from the order's own fields when
+    # read (kept from the first modify or market-to-limit fill on). For the OrderFactory, which
+    # drops its freshly made event anyway; saves the event's memory for every order of a run.
+    @staticmethod
+    cdef Order create_implicit_c(OrderInitialized init)
+    cdef OrderInitialized _init_event_c(self)
+    cdef int _keep_init(self) except -1
     cdef int apply_c(self, OrderEvent event) except -1
     cpdef void apply(self, OrderEvent event) except *
     cdef void _init_from(self, OrderInitialized init) noexcept

@@ -211,6 +211,62 @@ cdef class Order:
         o._init_from(init)
         return o
 
+    @staticmethod
+    cdef Order create_implicit_c(OrderInitialized init):
+        cdef Order o = Order.__new__(Order)
+        o._init_from(init)
+        o._events[0] = None
+        return o
+
+    cdef OrderInitialized _init_event_c(self):
+        """The OrderInitialized: the kept event, or one rebuilt from the order's fields (which
+        equal the event's until a modify or a market-to-limit fill, and those keep it first)."""
+        cdef OrderInitialized e = self._events[0]
+        if e is not None:
+            return e
+        e = OrderInitialized.__new__(OrderInitialized)
+        e.kind = EVK_INITIALIZED
+        e.trader_id = self.trader_id
+        e.strategy_id = self.strategy_id
+        e.instrument_id = self.instrument_id
+        e.client_order_id = self.client_order_id
+        e.event_id = self.init_id
+        e.ts_event = self._init_ts_event
+        e.ts_init = self.ts_init
+        e.side_c = self.side_c
+        e.order_type_c = self.order_type_c
+        e.time_in_force_c = self.time_in_force_c
+        e.trigger_type_c = self.trigger_type_c
+        e.trailing_offset_type_c = self.trailing_offset_type_c
+        e.contingency_type_c = self.contingency_type_c
+        e.quantity_raw = self.quantity_raw
+        e.qty_prec = self.qty_prec
+        e.price_raw = self.price_raw
+        e.px_prec = self.px_prec
+        e.has_price = self.has_price
+        e.trigger_price_raw = self.trigger_price_raw
+        e.has_trigger = self.has_trigger
+        e.expire_time_ns = self.expire_time_ns
+        e.post_only = self.post_only
+        e.reduce_only = self.reduce_only
+        e.quote_quantity = self.quote_quantity
+        e.display_qty_raw = self.display_qty_raw
+        e.trailing_offset_raw = self.trailing_offset_raw
+        e.limit_offset_raw = self.limit_offset_raw
+        e.activation_price_raw = self.activation_price_raw
+        e.has_activation = self.has_activation
+        e.order_list_id = self.order_list_id
+        e.linked_order_ids = self._linked_order_ids
+        e.parent_order_id = self.parent_order_id
+        e.tags = self._tags
+        return e
+
+    cdef int _keep_init(self) except -1:
+        """Materialize an implicit OrderInitialized before fields it mirrors change."""
+        if self._events[0] is None:
+            self._events[0] = self._init_event_c()
+        return 0
+
     cdef void _init_from(self, OrderInitialized init) noexcept:
         self.trader_id = init.trader_id
         self.strategy_id = init.strategy_id
@@ -249,6 +305,7 @@ cdef class Order:
         self.ts_init = init.ts_init
         self.ts_last = init.ts_event
         self._events = [init]
+        self._init_ts_event = init.ts_event
         self._linked_order_ids = init.linked_order_ids
         self._tags = init.tags
 
@@ -300,6 +357,7 @@ cdef class Order:
             if cur == OS_INITIALIZED or cur == OS_DENIED or cur == OS_REJECTED or cur == OS_FILLED \
                     or cur == OS_CANCELED or cur == OS_EXPIRED:
                 _invalid(self, event)
+            self._keep_init()
             self._update(upd)
             if cur == OS_PENDING_UPDATE:
                 self.status_c = self.previous_status_c
@@ -366,6 +424,7 @@ cdef class Order:
             self.position_id = fill.position_id
         if self.order_type_c == OT_MARKET_TO_LIMIT and not self.has_price:
             # the remainder rests as a limit at the first fill's price
+            self._keep_init()
             self.price_raw = fill.last_px_raw
             self.px_prec = fill.px_prec
             self.has_price = True
@@ -403,7 +462,7 @@ cdef class Order:
         if self.status_c != OS_INITIALIZED or len(self._events) != 1:
             raise InvalidStateTrigger(f"order {self.client_order_id}: contingency can only be set on a "
                                       f"fresh INITIALIZED order (status {_STATUS[self.status_c].name})")
-        cdef OrderInitialized init = <OrderInitialized>self._events[0]
+        cdef OrderInitialized init = self._init_event_c()
         cdef OrderInitialized new = init.copy_with_contingency(order_list_id, contingency_type,
                                                                linked_order_ids, parent_order_id)
         self._events[0] = new
@@ -534,16 +593,20 @@ cdef class Order:
     @property
     def events(self):
         """All applied events, oldest first (a copy)."""
-        return list(self._events)
+        cdef list out = list(self._events)
+        out[0] = self._init_event_c()
+        return out
 
     @property
     def init_event(self):
         """The OrderInitialized event."""
-        return self._events[0]
+        return self._init_event_c()
 
     @property
     def last_event(self):
         """The most recently applied event."""
+        if len(self._events) == 1:
+            return self._init_event_c()
         return self._events[len(self._events) - 1]
 
     @property

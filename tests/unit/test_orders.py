@@ -603,3 +603,64 @@ def test_pickle_round_trip_keeps_state():
     assert [e.event_id for e in r.events] == [e.event_id for e in o.events]
     r.apply(ev.fill("6", "100.00"))  # the restored order keeps working
     assert r.status == S.FILLED and r.avg_px == pytest.approx((4 * 100.5 + 6 * 100.0) / 10, abs=1e-12)
+
+
+def _init_fields(e):
+    names = ("trader_id", "strategy_id", "instrument_id", "client_order_id", "event_id", "ts_event", "ts_init",
+             "side", "order_type", "time_in_force", "quantity", "price", "trigger_price", "expire_time_ns",
+             "post_only", "reduce_only", "quote_quantity", "display_qty", "trigger_type", "trailing_offset_type",
+             "trailing_offset", "limit_offset", "activation_price", "order_list_id", "linked_order_ids",
+             "parent_order_id", "contingency_type", "tags")
+    return {n: getattr(e, n) for n in names}
+
+
+def test_factory_orders_rebuild_their_initialized_event_exactly():
+    """Factory orders keep no OrderInitialized object; the event read back equals the one the
+    factory built (same fields) and, once a modify or a market-to-limit fill changes the mirrored
+    fields, the event keeps the values from before."""
+    f = make_factory()
+    built = []
+    f_create = [
+        lambda: f.limit(IID, "BUY", Quantity.from_str("3"), Price.from_str("99.50"), time_in_force="GTD",
+                        expire_time_ns=5_000, post_only=True, display_qty=Quantity.from_str("1"), tags=["a", "b"]),
+        lambda: f.trailing_stop_limit(IID, "SELL", Quantity.from_str("4"), limit_offset="0.05",
+                                      trailing_offset="0.25", activation_price=Price.from_str("105.00"),
+                                      reduce_only=True),
+        lambda: f.market_to_limit(IID, "SELL", Quantity.from_str("5")),
+    ]
+    for make in f_create:
+        o = make()
+        kept = Order(o.init_event)            # an order that keeps the (rebuilt) event object
+        built.append((o, _init_fields(kept.init_event)))
+        assert o.init_event.event_id == o.init_id and o.events[0].client_order_id == o.client_order_id
+        assert o.last_event.event_id == o.init_id and o.event_count == 1
+    bracket = f.bracket(IID, "BUY", Quantity.from_str("2"), sl_trigger_price=Price.from_str("98.00"),
+                        tp_price=Price.from_str("103.00"))
+    for o in bracket.orders:
+        assert o.init_event.contingency_type == o.contingency_type and o.init_event.order_list_id == o.order_list_id
+        assert list(o.init_event.linked_order_ids) == list(o.linked_order_ids)
+    for o, fields in built:
+        assert _init_fields(o.init_event) == fields
+    # against the factory's inputs
+    e = built[0][0].init_event
+    assert (e.quantity, e.price, e.time_in_force.name, e.expire_time_ns, e.post_only, e.display_qty, e.tags) == (
+        Quantity.from_str("3"), Price.from_str("99.50"), "GTD", 5_000, True, Quantity.from_str("1"), ("a", "b"))
+    e = built[1][0].init_event
+    assert (str(e.trailing_offset), str(e.limit_offset), e.activation_price, e.reduce_only) == (
+        "0.25", "0.05", Price.from_str("105.00"), True)
+    # a modify: the event keeps the original quantity and price
+    lim, lim_fields = built[0]
+    ev = Ev(lim)
+    for e in (ev.submitted(), ev.accepted(), ev.pending_update(), ev.updated("6", price="99.00")):
+        lim.apply(e)
+    assert lim.quantity == Quantity.from_str("6") and lim.price == Price.from_str("99.00")
+    assert _init_fields(lim.init_event) == lim_fields and lim.init_event.quantity == Quantity.from_str("3")
+    assert [type(e).__name__ for e in lim.events] == ["OrderInitialized", "OrderSubmitted", "OrderAccepted",
+                                                       "OrderPendingUpdate", "OrderUpdated"]
+    # a market-to-limit fill sets the order's price; its OrderInitialized still has none
+    mtl, mtl_fields = built[2]
+    ev = Ev(mtl)
+    for e in (ev.submitted(), ev.accepted(), ev.fill("2", "99.75")):
+        mtl.apply(e)
+    assert mtl.price == Price.from_str("99.75") and mtl.init_event.price is None
+    assert _init_fields(mtl.init_event) == mtl_fields
