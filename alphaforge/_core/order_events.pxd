@@ -157,9 +157,6 @@ cdef class OrderInitialized(OrderEvent):
     cdef readonly ClientOrderId parent_order_id
     cdef readonly tuple tags                      # tuple of str or None
 
-    cdef OrderInitialized copy_with_contingency(self, OrderListId order_list_id, int contingency_type,
-                                                tuple linked_order_ids, ClientOrderId parent_order_id)
-
 
 cdef class OrderDenied(OrderEvent):
     cdef readonly str reason

@@ -399,40 +399,6 @@ cdef class OrderInitialized(OrderEvent):
         self.tags = tuple(str(t) for t in tags) if tags else None
         validate_initialized(self)
 
-    cdef OrderInitialized copy_with_contingency(self, OrderListId order_list_id, int contingency_type,
-                                                tuple linked_order_ids, ClientOrderId parent_order_id):
-        cdef OrderInitialized e = OrderInitialized.__new__(OrderInitialized)
-        _base(e, EVK_INITIALIZED, self.trader_id, self.strategy_id, self.instrument_id,
-              self.client_order_id, None, None, self.ts_event, self.ts_init, self.event_id)
-        e.side_c = self.side_c
-        e.order_type_c = self.order_type_c
-        e.time_in_force_c = self.time_in_force_c
-        e.trigger_type_c = self.trigger_type_c
-        e.trailing_offset_type_c = self.trailing_offset_type_c
-        e.quantity_raw = self.quantity_raw
-        e.qty_prec = self.qty_prec
-        e.price_raw = self.price_raw
-        e.px_prec = self.px_prec
-        e.has_price = self.has_price
-        e.trigger_price_raw = self.trigger_price_raw
-        e.has_trigger = self.has_trigger
-        e.expire_time_ns = self.expire_time_ns
-        e.post_only = self.post_only
-        e.reduce_only = self.reduce_only
-        e.quote_quantity = self.quote_quantity
-        e.display_qty_raw = self.display_qty_raw
-        e.trailing_offset_raw = self.trailing_offset_raw
-        e.limit_offset_raw = self.limit_offset_raw
-        e.activation_price_raw = self.activation_price_raw
-        e.has_activation = self.has_activation
-        e.tags = self.tags
-        e.order_list_id = order_list_id
-        e.contingency_type_c = contingency_type
-        e.linked_order_ids = linked_order_ids if linked_order_ids else None
-        e.parent_order_id = parent_order_id
-        validate_initialized(e)
-        return e
-
     @property
     def side(self):
         """OrderSide."""

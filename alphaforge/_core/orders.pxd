@@ -91,6 +91,7 @@ cdef class Order:
     @staticmethod
     cdef Order create_implicit_c(OrderInitialized init)
     cdef OrderInitialized _init_event_c(self)
+    cdef OrderInitialized _rebuild_init_c(self)
     cdef int _keep_init(self) except -1
     cdef int apply_c(self, OrderEvent event) except -1
     cpdef void apply(self, OrderEvent event) except *

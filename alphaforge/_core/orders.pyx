@@ -81,6 +81,7 @@ from alphaforge._core.order_events cimport (
     OrderInitialized,
     OrderUpdated,
     offset_to_decimal,
+    validate_initialized,
 )
 
 from alphaforge.model.enums import (
@@ -222,9 +223,11 @@ cdef class Order:
         """The OrderInitialized: the kept event, or one rebuilt from the order's fields (which
         equal the event's until a modify or a market-to-limit fill, and those keep it first)."""
         cdef OrderInitialized e = self._events[0]
-        if e is not None:
-            return e
-        e = OrderInitialized.__new__(OrderInitialized)
+        return e if e is not None else self._rebuild_init_c()
+
+    cdef OrderInitialized _rebuild_init_c(self):
+        """An OrderInitialized carrying the order's current initial fields."""
+        cdef OrderInitialized e = OrderInitialized.__new__(OrderInitialized)
         e.kind = EVK_INITIALIZED
         e.trader_id = self.trader_id
         e.strategy_id = self.strategy_id
@@ -462,14 +465,20 @@ cdef class Order:
         if self.status_c != OS_INITIALIZED or len(self._events) != 1:
             raise InvalidStateTrigger(f"order {self.client_order_id}: contingency can only be set on a "
                                       f"fresh INITIALIZED order (status {_STATUS[self.status_c].name})")
-        cdef OrderInitialized init = self._init_event_c()
-        cdef OrderInitialized new = init.copy_with_contingency(order_list_id, contingency_type,
-                                                               linked_order_ids, parent_order_id)
-        self._events[0] = new
+        cdef tuple before = (self.order_list_id, self.contingency_type_c, self._linked_order_ids,
+                             self.parent_order_id)
         self.order_list_id = order_list_id
         self.contingency_type_c = contingency_type
-        self._linked_order_ids = new.linked_order_ids
+        self._linked_order_ids = linked_order_ids if linked_order_ids else None
         self.parent_order_id = parent_order_id
+        cdef OrderInitialized new = self._rebuild_init_c()
+        try:
+            validate_initialized(new)
+        except BaseException:
+            self.order_list_id, self.contingency_type_c, self._linked_order_ids, self.parent_order_id = before
+            raise
+        if self._events[0] is not None:     # a kept event is replaced; an implicit one follows the fields
+            self._events[0] = new
         return 0
 
     cpdef void set_activated(self) except *:
