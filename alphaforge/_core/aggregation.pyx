@@ -83,6 +83,7 @@ from alphaforge._core.enums cimport (
 )
 from alphaforge._core.data cimport QuoteTick, TradeTick
 from alphaforge._core.fixed cimport AF_POW10, str_to_raw
+from alphaforge._core.python_subclass cimport use_combined_dict
 from alphaforge._core.records cimport BarRec, QuoteTickRec, TradeTickRec
 
 from alphaforge._core.records import BAR_DTYPE, QUOTE_TICK_DTYPE, TRADE_TICK_DTYPE
@@ -531,6 +532,7 @@ cdef class BarAggregator:
     """
 
     def __cinit__(self, *args, **kwargs):
+        use_combined_dict(self)   # fast self.x in Python subclasses (see python_subclass.pxd)
         self.st.out = NULL
         self.st.n_out = 0
         self.st.cap = 0

@@ -18,6 +18,7 @@ from alphaforge._core.fixed cimport AF_POW10, Price, Quantity, f64_to_raw
 from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.order_events cimport LIQ_MAKER, LIQ_TAKER
 from alphaforge._core.orders cimport Order
+from alphaforge._core.python_subclass cimport use_combined_dict
 
 import numpy as np
 
@@ -61,6 +62,9 @@ cdef class FillModel:
     ``FillModel(prob_fill_on_limit=1.0, prob_slippage=0.0, random_seed=None)``. Python subclasses may
     override ``is_limit_filled()`` and/or ``slippage_ticks()``.
     """
+
+    def __cinit__(self, *args, **kwargs):
+        use_combined_dict(self)   # fast self.x in Python subclasses (see python_subclass.pxd)
 
     def __init__(self, double prob_fill_on_limit=1.0, double prob_slippage=0.0, random_seed=None):
         self.prob_fill_on_limit = _prob(prob_fill_on_limit, "prob_fill_on_limit")
@@ -121,6 +125,9 @@ cdef class QueueModel:
     ``size_ahead_on_join(level_size)`` (raw sizes) to assume a different starting queue position.
     """
 
+    def __cinit__(self, *args, **kwargs):
+        use_combined_dict(self)   # fast self.x in Python subclasses (see python_subclass.pxd)
+
     def __init__(self, str kind="none"):
         if kind not in ("none", "fifo", "probabilistic"):
             raise ValueError(f"invalid QueueModel kind {kind!r}: expected 'none', 'fifo' or 'probabilistic'")
@@ -165,6 +172,9 @@ cdef class LatencyModel:
     with the seed replaces the per-type constant; a uniform integer jitter in ``[0, jitter_ns]`` is
     added. Python subclasses may override ``latency_ns(command)``.
     """
+
+    def __cinit__(self, *args, **kwargs):
+        use_combined_dict(self)   # fast self.x in Python subclasses (see python_subclass.pxd)
 
     def __init__(self, base_latency_ns=0, insert_latency_ns=None, update_latency_ns=None,
                  cancel_latency_ns=None, jitter_ns=0, samples_ns=None, random_seed=None):
@@ -245,6 +255,9 @@ cdef class FeeModel:
     precision (negative rates are rebates). The notional (``Instrument.notional_value``) and the
     product with the rate are computed in double, then rounded to the currency's precision. Python
     subclasses may override ``commission(...)``."""
+
+    def __cinit__(self, *args, **kwargs):
+        use_combined_dict(self)   # fast self.x in Python subclasses (see python_subclass.pxd)
 
     def __init__(self):
         self._py = type(self).commission is not FeeModel.commission and \

@@ -19,7 +19,6 @@ strategies go on. ``statistics()`` gives events handled and handler time p50/p99
 measured with CLOCK_MONOTONIC; not part of the deterministic results).
 """
 import re
-import sys
 import traceback
 
 import numpy as np
@@ -31,6 +30,7 @@ from alphaforge._core.data cimport Bar, QuoteTick, TradeTick
 from alphaforge._core.identifiers cimport StrategyId, TraderId
 from alphaforge._core.indicators cimport Indicator
 from alphaforge._core.msgbus cimport Handler
+from alphaforge._core.python_subclass cimport use_combined_dict
 
 from alphaforge._core.data import BarType
 from alphaforge._core.identifiers import InstrumentId
@@ -39,8 +39,6 @@ from alphaforge._core.identifiers import InstrumentId
 class InvalidStateTransition(RuntimeError):
     """A lifecycle command is not allowed in the strategy's current state."""
 
-
-cdef bint _SPLIT_DICT_PYTHON = sys.version_info < (3, 13)
 
 STATE_NAMES = {
     ST_INITIALIZED: "INITIALIZED", ST_READY: "READY", ST_STARTING: "STARTING", ST_RUNNING: "RUNNING",
@@ -142,14 +140,7 @@ cdef class Strategy:
     """
 
     def __cinit__(self, *args, **kwargs):
-        # CPython 3.11/3.12 give an instance of a Python subclass of an extension type no inline
-        # attribute values (only object.__new__ sets them up), so its __dict__ is materialized as a
-        # split-table dict on the first attribute store; the specializing interpreter cannot cache
-        # attribute access on such a dict (LOAD_ATTR/STORE_ATTR stay generic, ~4-5x slower). A plain
-        # combined dict specializes (LOAD_ATTR_WITH_HINT), which makes ``self.x`` in a strategy's
-        # handlers as cheap as on an ordinary Python object. 3.13+ allocates inline values itself.
-        if _SPLIT_DICT_PYTHON and type(self).__dictoffset__ != 0:
-            object.__setattr__(self, "__dict__", {})
+        use_combined_dict(self)   # fast self.x in Python subclasses (see python_subclass.pxd)
 
     def __init__(self, config=None):
         from alphaforge.config import StrategyConfig

@@ -217,3 +217,24 @@ def test_bars_kept_by_a_handler_are_never_overwritten():
     assert s.seen == list(close)
     assert [float(b.close) for b in s.kept] == list(close[2::3])
     assert [b.ts_event for b in s.kept] == list(_bars(60)["ts_event"][2::3])
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 13), reason="3.13+ allocates inline attribute values itself")
+@pytest.mark.parametrize("base_name", ["FillModel", "QueueModel", "LatencyModel", "FeeModel"])
+def test_model_subclass_attributes_specialize(base_name):
+    """The execution models users subclass in Python get the same combined instance dict."""
+    import alphaforge.execution as execution
+
+    base = getattr(execution, base_name)
+
+    class Sub(base):
+        def touch(self):
+            self.a = getattr(self, "a", 0.0) + 1.0
+            self.a = self.a + 1.0
+
+    s = Sub()
+    for _ in range(200):
+        s.touch()
+    ops = {i.opname for i in dis.get_instructions(Sub.touch, adaptive=True)}
+    assert {"LOAD_ATTR_WITH_HINT", "STORE_ATTR_WITH_HINT"} <= ops, ops
+    assert s.a == 400.0
