@@ -37,6 +37,17 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef dict _netting                # (InstrumentId, StrategyId) -> PositionId
     cdef dict _order_pos              # ClientOrderId -> PositionId requested at submit (open orders only)
     cdef dict _factories              # StrategyId -> OrderFactory used by close_position(s)
+    # one-entry lookup caches (the last key seen, compared by identity; cleared on (re)registration)
+    cdef object _last_venue           # Venue -> _last_exchange
+    cdef SimulatedExchange _last_exchange
+    cdef object _last_iid             # InstrumentId -> _last_instrument
+    cdef Instrument _last_instrument
+    cdef object _last_sid             # StrategyId -> _last_handler
+    cdef tuple _last_handler
+    cdef object _last_net_iid         # (InstrumentId, StrategyId) -> _last_net_pid (netting)
+    cdef object _last_net_sid
+    cdef PositionId _last_net_pid
+    cdef readonly list closed_position_events   # every PositionClosed of the run, in order
     cdef int64_t _pos_seq
     cdef readonly int64_t event_count
     cdef readonly int64_t fill_count
@@ -44,6 +55,8 @@ cdef class ExecutionEngine(VenueEventSink):
 
     cdef int64_t now_c(self) except? -1
     cdef SimulatedExchange _exchange(self, Order order)
+    cdef tuple _handler_of(self, StrategyId strategy_id)
+    cdef void _forget_lookups(self) noexcept
     cdef Instrument _instrument(self, InstrumentId instrument_id)
     cdef int oms_for_c(self, StrategyId strategy_id, SimulatedExchange ex) except -1
     cdef Position position_for_order_c(self, Order order)

@@ -83,6 +83,8 @@ cdef class ExecutionEngine(VenueEventSink):
         self._netting = {}
         self._order_pos = {}
         self._factories = {}
+        self._forget_lookups()
+        self.closed_position_events = []
         self._pos_seq = 0
         self.event_count = 0
         self.fill_count = 0
@@ -90,8 +92,20 @@ cdef class ExecutionEngine(VenueEventSink):
 
     # ------------------------------------------------------------------ wiring
 
+    cdef void _forget_lookups(self) noexcept:
+        self._last_venue = None
+        self._last_exchange = None
+        self._last_iid = None
+        self._last_instrument = None
+        self._last_sid = None
+        self._last_handler = None
+        self._last_net_iid = None
+        self._last_net_sid = None
+        self._last_net_pid = None
+
     def register_venue(self, SimulatedExchange exchange not None) -> None:
         """Connect a venue: its events come to this engine; its account joins the portfolio."""
+        self._forget_lookups()
         self._venues[exchange.venue] = exchange
         exchange.set_sink_c(self)
         for inst in exchange.instruments():
@@ -109,6 +123,7 @@ cdef class ExecutionEngine(VenueEventSink):
         """Deliver ``strategy_id``'s order/position events to ``handler`` (a Strategy, or any object
         with ``handle_order_event`` / ``handle_position_event``); ``oms_type`` overrides the venue's."""
         cdef StrategyId sid = strategy_id if isinstance(strategy_id, StrategyId) else StrategyId(str(strategy_id))
+        self._forget_lookups()
         self._handlers[sid] = (handler, isinstance(handler, Strategy), f"events.order.{sid.value}",
                                f"events.position.{sid.value}")
         if oms_type is not None:
@@ -124,6 +139,8 @@ cdef class ExecutionEngine(VenueEventSink):
         self._positions = {}
         self._netting = {}
         self._order_pos = {}
+        self._forget_lookups()
+        self.closed_position_events = []
         self._pos_seq = 0
         self.event_count = 0
         self.fill_count = 0
@@ -141,12 +158,27 @@ cdef class ExecutionEngine(VenueEventSink):
         return self.clock.timestamp_ns()
 
     cdef SimulatedExchange _exchange(self, Order order):
-        return self._venues.get(order.instrument_id.venue)
+        cdef object venue = order.instrument_id.venue
+        if venue is not self._last_venue:
+            self._last_exchange = self._venues.get(venue)
+            self._last_venue = venue
+        return self._last_exchange
+
+    cdef tuple _handler_of(self, StrategyId strategy_id):
+        if strategy_id is not self._last_sid:
+            self._last_handler = self._handlers.get(strategy_id)
+            self._last_sid = strategy_id
+        return self._last_handler
 
     cdef Instrument _instrument(self, InstrumentId instrument_id):
+        if instrument_id is self._last_iid:
+            return self._last_instrument
         cdef object inst = self._instruments.get(instrument_id)
         cdef SimulatedExchange ex
-        if inst is None:
+        if inst is not None:
+            self._last_iid = instrument_id
+            self._last_instrument = inst
+        else:
             ex = self._venues.get(instrument_id.venue)
             if ex is not None:
                 e = ex.engine_c(instrument_id)
@@ -230,11 +262,16 @@ cdef class ExecutionEngine(VenueEventSink):
             if pid is not None:
                 return pid
         if oms == 1:
+            if order.instrument_id is self._last_net_iid and order.strategy_id is self._last_net_sid:
+                return self._last_net_pid
             key = (order.instrument_id, order.strategy_id)
             pid = self._netting.get(key)
             if pid is None:
                 pid = PositionId(f"{order.instrument_id.value}-{order.strategy_id.value}")
                 self._netting[key] = pid
+            self._last_net_iid = order.instrument_id
+            self._last_net_sid = order.strategy_id
+            self._last_net_pid = pid
             return pid
         self._pos_seq += 1
         if ex is not None and ex.use_position_ids:
@@ -265,7 +302,7 @@ cdef class ExecutionEngine(VenueEventSink):
         return 0
 
     cdef int dispatch_order_c(self, Order order, object event) except -1:
-        cdef tuple h = self._handlers.get(order.strategy_id)
+        cdef tuple h = self._handler_of(order.strategy_id)
         self.event_count += 1
         if self.msgbus is not None:
             self._publish(h[2] if h is not None else f"events.order.{order.strategy_id.value}", event)
@@ -278,7 +315,7 @@ cdef class ExecutionEngine(VenueEventSink):
         return 0
 
     cdef int dispatch_position_c(self, StrategyId strategy_id, object event) except -1:
-        cdef tuple h = self._handlers.get(strategy_id)
+        cdef tuple h = self._handler_of(strategy_id)
         self.event_count += 1
         if self.msgbus is not None:
             self._publish(h[3] if h is not None else f"events.position.{strategy_id.value}", event)
@@ -385,6 +422,8 @@ cdef class ExecutionEngine(VenueEventSink):
             self._order_pos.pop(order.client_order_id, None)
         self.dispatch_order_c(order, fill)
         for e in pevents:
+            if type(e) is PositionClosed:
+                self.closed_position_events.append(e)
             self.dispatch_position_c(order.strategy_id, e)
         return 0
 

@@ -1,4 +1,4 @@
-from libc.stdint cimport uint32_t
+from libc.stdint cimport int64_t, uint32_t
 
 
 cdef class Identifier:
@@ -59,3 +59,8 @@ cdef class OrderListId(Identifier):
 
 cdef class ComponentId(Identifier):
     pass
+
+
+# The str ``prefix + decimal(n)`` for an ASCII ``prefix`` (bytes) and n >= 0, formatted in a C
+# buffer (one allocation): sequence ids like "SIM-17" or "O-S1-42" without f-string formatting.
+cdef str prefixed_seq(bytes prefix, int64_t n)

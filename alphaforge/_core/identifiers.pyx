@@ -3,11 +3,31 @@
 ``InstrumentId`` ("BTCUSDT.BINANCE" = symbol + "." + venue) is interned process-wide: each distinct
 value gets a stable ``index`` (>= 1, in order of first use) that C records carry as ``instrument_id``.
 """
-from libc.stdint cimport uint32_t
+from cpython.unicode cimport PyUnicode_FromKindAndData
+from libc.stdint cimport int64_t, uint32_t
+from libc.string cimport memcpy
 
 # InstrumentId interning: value -> index, and index -> InstrumentId (slot 0 is "unset").
 cdef dict _INSTRUMENT_INDEX = {}
 cdef list _INSTRUMENTS = [None]
+
+
+cdef str prefixed_seq(bytes prefix, int64_t n):
+    cdef char buf[128]
+    cdef char digits[24]
+    cdef Py_ssize_t plen = len(prefix), k = 0, i
+    if n < 0 or plen > 96:
+        return prefix.decode("ascii") + str(n)
+    memcpy(buf, <const char*>prefix, plen)
+    while True:
+        digits[k] = <char>(48 + n % 10)
+        n = n // 10
+        k += 1
+        if n == 0:
+            break
+    for i in range(k):
+        buf[plen + i] = digits[k - 1 - i]
+    return PyUnicode_FromKindAndData(1, buf, plen + k)
 
 
 cdef inline str _check_value(object value, str kind):

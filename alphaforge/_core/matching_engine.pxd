@@ -49,6 +49,8 @@ cdef class VenueState:
     cdef int64_t order_seq
     cdef int64_t trade_seq
     cdef str prefix
+    cdef bytes _oid_prefix_b          # ASCII "{venue}-" / "{venue}-T" for prefixed_seq (None: not ASCII)
+    cdef bytes _tid_prefix_b
     cdef public bint bar_execution
     cdef public bint same_bar_fill
     cdef public bint reject_stop_orders

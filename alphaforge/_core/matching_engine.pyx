@@ -87,6 +87,7 @@ from alphaforge._core.identifiers cimport (
     TradeId,
     Venue,
     VenueOrderId,
+    prefixed_seq,
 )
 from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.order_events cimport (
@@ -207,6 +208,9 @@ cdef class VenueState:
         self.venue = venue
         self.account_id = account_id
         self.prefix = venue.value
+        ascii_ok = self.prefix.isascii() and len(self.prefix) <= 64
+        self._oid_prefix_b = (self.prefix + "-").encode("ascii") if ascii_ok else None
+        self._tid_prefix_b = (self.prefix + "-T").encode("ascii") if ascii_ok else None
         self.order_seq = 0
         self.trade_seq = 0
         self.sink = VenueEventSink()
@@ -214,14 +218,17 @@ cdef class VenueState:
     cdef VenueOrderId next_venue_order_id(self):
         cdef VenueOrderId vid = VenueOrderId.__new__(VenueOrderId)
         self.order_seq += 1
-        vid.value = f"{self.prefix}-{self.order_seq}"     # well-formed by construction: no validation
+        # well-formed by construction: no validation
+        vid.value = (prefixed_seq(self._oid_prefix_b, self.order_seq) if self._oid_prefix_b is not None
+                     else f"{self.prefix}-{self.order_seq}")
         vid._hash = hash(vid.value)
         return vid
 
     cdef TradeId next_trade_id(self):
         cdef TradeId tid = TradeId.__new__(TradeId)
         self.trade_seq += 1
-        tid.value = f"{self.prefix}-T{self.trade_seq}"
+        tid.value = (prefixed_seq(self._tid_prefix_b, self.trade_seq) if self._tid_prefix_b is not None
+                     else f"{self.prefix}-T{self.trade_seq}")
         tid._hash = hash(tid.value)
         return tid
 

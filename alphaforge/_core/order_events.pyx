@@ -11,7 +11,7 @@ from decimal import Decimal
 
 cimport cython
 
-from libc.stdint cimport int64_t, uint8_t
+from libc.stdint cimport int64_t, uint8_t, uint64_t
 
 from alphaforge._core.currency cimport Currency, Money
 from alphaforge._core.fixed cimport AF_POW10, Price, Quantity, raw_to_str
@@ -71,39 +71,56 @@ def peek_next_event_id() -> int:
     return _EVENT_SEQ + 1
 
 
-cdef dict _ENUM_CACHE = {}     # enum class -> (name -> value dict, frozenset of values)
+cdef class _EnumInfo:
+    """What ``enum_value`` checks against for one enum class: member names, and the member
+    values as a 64-bit mask (values 0..63) plus a frozenset (all values)."""
+    cdef dict names
+    cdef frozenset values
+    cdef uint64_t mask
 
 
-cdef tuple _enum_info(object cls):
-    cdef tuple info = _ENUM_CACHE.get(cls)
+cdef dict _ENUM_CACHE = {}     # enum class -> _EnumInfo
+
+
+cdef _EnumInfo _enum_info(object cls):
+    cdef _EnumInfo info = _ENUM_CACHE.get(cls)
+    cdef long v
     if info is None:
-        names = {m.name: int(m) for m in cls}
-        info = (names, frozenset(names.values()))
+        info = _EnumInfo.__new__(_EnumInfo)
+        info.names = {m.name: int(m) for m in cls}
+        info.values = frozenset(info.names.values())
+        info.mask = 0
+        for v in info.values:
+            if 0 <= v < 64:
+                info.mask |= (<uint64_t>1) << v
         _ENUM_CACHE[cls] = info
     return info
 
 
 cdef int enum_value(object cls, object value, str field) except -1:
-    cdef tuple info = _enum_info(cls)
+    cdef _EnumInfo info = _enum_info(cls)
     cdef object v
     cdef long c
     if isinstance(value, int) and not isinstance(value, bool):
-        # test the plain int: an IntEnum member in a frozenset goes through Enum's Python-level
+        # test the C integer: an IntEnum member in a frozenset goes through Enum's Python-level
         # equality (~250 ns); its C value does not
         try:
             c = value
         except OverflowError:
             c = -1                       # never a member: reported below
-        if c in <frozenset>info[1]:
+        if 0 <= c < 64:
+            if (info.mask >> c) & 1:
+                return <int>c
+        elif c in info.values:
             return <int>c
     elif isinstance(value, str):
-        v = (<dict>info[0]).get(value)
+        v = info.names.get(value)
         if v is None:
-            v = (<dict>info[0]).get(value.strip().upper())
+            v = info.names.get(value.strip().upper())
         if v is not None:
             return <int>v
     raise ValueError(f"invalid {field} {value!r}: expected one of "
-                     f"{', '.join((<dict>info[0]).keys())} ({cls.__name__})")
+                     f"{', '.join(info.names.keys())} ({cls.__name__})")
 
 
 cdef inline object _enum(tuple table, int value):

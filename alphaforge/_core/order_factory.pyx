@@ -14,7 +14,6 @@ precision and plain numbers raise ValueError.
 from decimal import Decimal
 
 from libc.stdint cimport int64_t, uint8_t
-from libc.string cimport memcpy
 
 from alphaforge._core.clock cimport Clock
 from alphaforge._core.fixed cimport (
@@ -31,6 +30,7 @@ from alphaforge._core.identifiers cimport (
     OrderListId,
     StrategyId,
     TraderId,
+    prefixed_seq,
 )
 from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.order_events cimport (
@@ -66,10 +66,6 @@ from alphaforge.model.enums import (
     TrailingOffsetType,
     TriggerType,
 )
-
-
-cdef extern from "Python.h":
-    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
 
 
 cdef inline ClientOrderId _fast_coid(str value):
@@ -274,27 +270,9 @@ cdef class OrderFactory:
         return self._coid_for(self._order_count)
 
     cdef ClientOrderId _coid_for(self, int64_t n):
-        # prefix + decimal n formatted in a C buffer (one string allocation)
-        cdef char buf[96]
-        cdef char digits[24]
-        cdef Py_ssize_t plen, k = 0, i
-        cdef ClientOrderId c
         if self._coid_prefix_b is None or n <= 0:
             return _fast_coid(self._coid_prefix + str(n))
-        plen = len(self._coid_prefix_b)
-        memcpy(buf, <const char*>self._coid_prefix_b, plen)
-        while True:
-            digits[k] = <char>(48 + n % 10)
-            n = n // 10
-            k += 1
-            if n == 0:
-                break
-        for i in range(k):
-            buf[plen + i] = digits[k - 1 - i]
-        c = ClientOrderId.__new__(ClientOrderId)
-        c.value = PyUnicode_FromKindAndData(1, buf, plen + k)
-        c._hash = hash(c.value)
-        return c
+        return _fast_coid(prefixed_seq(self._coid_prefix_b, n))
 
     cdef OrderListId next_order_list_id_c(self):
         self._list_count += 1

@@ -31,7 +31,6 @@ from alphaforge._core.columnar import from_frame
 from alphaforge._core.data import BarType
 from alphaforge._core.identifiers import InstrumentId, TraderId, Venue
 from alphaforge._core.instruments import Instrument
-from alphaforge._core.position import PositionClosed
 from alphaforge._core.records import BAR_DTYPE, ORDER_BOOK_DELTA_DTYPE, QUOTE_TICK_DTYPE, TRADE_TICK_DTYPE
 from alphaforge.backtest.results import BacktestResult
 from alphaforge.common import MessageBus, TestClock
@@ -263,14 +262,10 @@ class BacktestEngine:
             strategy.register(self.trader_id, sclock, self.msgbus, self.cache, self.portfolio,
                               self.data_engine, self.risk_engine, self.exec_engine, logger)
             self.exec_engine.register_strategy(strategy.id, strategy)
-        self.closed_positions: list[Any] = []
-        self.msgbus.subscribe("events.position.*", self._on_position_event)
+        # every PositionClosed of the run, in order (kept by the execution engine in C)
+        self.closed_positions: list[Any] = self.exec_engine.closed_position_events
         self.starting_equity = float(self.portfolio.equity().as_double())
         self._built = True
-
-    def _on_position_event(self, event: Any) -> None:
-        if type(event) is PositionClosed:
-            self.closed_positions.append(event)
 
     def run(self, start: int | str | None = None, end: int | str | None = None,
             progress: bool | None = None) -> BacktestResult:
