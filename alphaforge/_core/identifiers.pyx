@@ -3,7 +3,6 @@
 ``InstrumentId`` ("BTCUSDT.BINANCE" = symbol + "." + venue) is interned process-wide: each distinct
 value gets a stable ``index`` (>= 1, in order of first use) that C records carry as ``instrument_id``.
 """
-from cpython.unicode cimport PyUnicode_FromKindAndData
 from libc.stdint cimport int64_t, uint32_t
 from libc.string cimport memcpy
 
@@ -12,22 +11,30 @@ cdef dict _INSTRUMENT_INDEX = {}
 cdef list _INSTRUMENTS = [None]
 
 
+cdef extern from "Python.h":
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void* PyUnicode_DATA(object o)
+
+
 cdef str prefixed_seq(bytes prefix, int64_t n):
-    cdef char buf[128]
     cdef char digits[24]
     cdef Py_ssize_t plen = len(prefix), k = 0, i
-    if n < 0 or plen > 96:
+    cdef object out
+    cdef char* data
+    if n < 0:
         return prefix.decode("ascii") + str(n)
-    memcpy(buf, <const char*>prefix, plen)
     while True:
         digits[k] = <char>(48 + n % 10)
         n = n // 10
         k += 1
         if n == 0:
             break
+    out = PyUnicode_New(plen + k, 127)          # compact ASCII: written in place, no scan
+    data = <char*>PyUnicode_DATA(out)
+    memcpy(data, <const char*>prefix, plen)
     for i in range(k):
-        buf[plen + i] = digits[k - 1 - i]
-    return PyUnicode_FromKindAndData(1, buf, plen + k)
+        data[plen + i] = digits[k - 1 - i]
+    return <str>out
 
 
 cdef inline str _check_value(object value, str kind):

@@ -76,6 +76,7 @@ cdef class Cache:
     cdef int _index_order(self, object order, tuple old) except -1
     cdef int _set_order_state(self, object coid, object order) except -1
     cdef int _set_order_state_c(self, object coid, Order order) except -1
+    cdef int _trim_closed_orders(self) except -1
     cdef int _place_order(self, object coid, bint is_open, bint is_inflight, bint is_closed,
                           object position_id) except -1
     # Typed fast paths for the engine's own Order objects (same effect as add_order/update_order).

@@ -29,7 +29,7 @@ everything is kept.
 import numpy as np
 
 from cpython.dict cimport PyDict_SetDefault
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint8_t, uint32_t, uintptr_t
 from libc.string cimport memcpy
 
 from alphaforge._core.data cimport Bar, BarType, QuoteTick, TradeTick
@@ -126,6 +126,13 @@ cdef inline object _norm_venue(object v):
 
 cdef inline object _norm_sid(object v):
     return StrategyId(v) if isinstance(v, str) else v
+
+
+# Order._cache_flags bits: which of this cache's order state sets hold the order
+cdef enum:
+    _IN_OPEN = 1
+    _IN_INFLIGHT = 2
+    _IN_CLOSED = 4
 
 
 cdef inline void _index_add(dict index, object key, object member):
@@ -474,13 +481,51 @@ cdef class Cache:
         return 0
 
     cdef int _set_order_state(self, object coid, object order) except -1:
+        if isinstance(order, Order):
+            (<Order>order)._cache_owner = 0       # placed here without its flags: not trusted
         return self._place_order(coid, order.is_open, order.is_inflight, order.is_closed,
                                  getattr(order, "position_id", None))
 
     cdef int _set_order_state_c(self, object coid, Order order) except -1:
-        """``_set_order_state`` for an Order: the state flags come from its C status."""
-        return self._place_order(coid, order.is_open_c(), order.is_inflight_c(), order.is_closed_c(),
-                                 order.position_id)
+        """``_set_order_state`` for an Order: the state flags come from its C status. The order
+        remembers which of this cache's state sets hold it, so only the sets that change are
+        touched (a full placement when another cache placed it last)."""
+        cdef bint is_open = order.is_open_c(), is_inflight = order.is_inflight_c()
+        cdef bint is_closed = order.is_closed_c()
+        cdef uint8_t now = ((_IN_OPEN if is_open else 0) | (_IN_INFLIGHT if is_inflight else 0)
+                            | (_IN_CLOSED if is_closed else 0))
+        cdef uint8_t was = order._cache_flags
+        if order._cache_owner != <uintptr_t><void*>self:
+            self._place_order(coid, is_open, is_inflight, is_closed, order.position_id)
+        else:
+            if (now ^ was) & _IN_OPEN:
+                if is_open:
+                    self._orders_open[coid] = None
+                else:
+                    self._orders_open.pop(coid, None)
+            if (now ^ was) & _IN_INFLIGHT:
+                if is_inflight:
+                    self._orders_inflight[coid] = None
+                else:
+                    self._orders_inflight.pop(coid, None)
+            if (now ^ was) & _IN_CLOSED:
+                if is_closed:
+                    self._orders_closed[coid] = None
+                    self._trim_closed_orders()
+                else:
+                    self._orders_closed.pop(coid, None)
+            if order.position_id is not None:
+                self._order_position[coid] = order.position_id
+        order._cache_owner = <uintptr_t><void*>self
+        order._cache_flags = now
+        return 0
+
+    cdef int _trim_closed_orders(self) except -1:
+        cap = self.closed_order_capacity
+        if cap is not None:
+            while len(self._orders_closed) > cap:
+                self._drop_order(next(iter(self._orders_closed)))
+        return 0
 
     cdef int _place_order(self, object coid, bint is_open, bint is_inflight, bint is_closed,
                           object position_id) except -1:
@@ -501,11 +546,7 @@ cdef class Cache:
             self._orders_closed.pop(coid, None)
         if position_id is not None:
             self._order_position[coid] = position_id
-        cap = self.closed_order_capacity
-        if cap is not None:
-            while len(self._orders_closed) > cap:
-                self._drop_order(next(iter(self._orders_closed)))
-        return 0
+        return self._trim_closed_orders()
 
     cdef int add_order_c(self, Order order, object position_id) except -1:
         cdef object coid = order.client_order_id
@@ -520,6 +561,7 @@ cdef class Cache:
         _index_add(self._orders_by_venue, iid.venue, coid)
         if position_id is not None:
             self._order_position[coid] = position_id
+        order._cache_owner = 0                    # a full placement: flags from an earlier stay are stale
         self._set_order_state_c(coid, order)
         return 0
 
@@ -534,6 +576,9 @@ cdef class Cache:
         return 0
 
     cdef int _drop_order(self, object coid) except -1:
+        cdef object order = self._orders.get(coid)
+        if isinstance(order, Order) and (<Order>order)._cache_owner == <uintptr_t><void*>self:
+            (<Order>order)._cache_owner = 0
         keys = self._keys_of(coid)
         self._order_keys.pop(coid, None)
         _index_remove(self._orders_by_strategy, keys[0], coid)
@@ -676,15 +721,16 @@ cdef class Cache:
         return 0
 
     cdef int _set_position_state(self, object pid, object position) except -1:
+        cdef bint typed = type(position) is Position
         self.positions_version += 1
-        if position.is_open:
+        if ((<Position>position)._side != 0) if typed else position.is_open:
             self._positions_open[pid] = None
             self._positions_closed.pop(pid, None)
         else:
             self._positions_open.pop(pid, None)
             if pid not in self._positions_closed:
                 self._positions_closed[pid] = None
-        opening = getattr(position, "opening_order_id", None)
+        opening = (<Position>position).opening_order_id if typed else getattr(position, "opening_order_id", None)
         if opening is not None and opening not in self._order_position:
             self._order_position[opening] = pid
         cap = self.closed_position_capacity
