@@ -47,6 +47,14 @@ cdef class Indicator:
     cdef bint _needs_hl                  # ... high and low only when set (else close is used)
     cdef bint _needs_vol                 # ... volume only when set (else 0.0)
     cdef int _quote_px                   # PriceTypeC used for quotes: PRICE_MID (default), PRICE_BID, PRICE_ASK
+    # Python-visible boxes of `value` and `initialized`: the Python attributes `value` and
+    # `initialized` are read-only slot members over these two fields, so CPython specializes their
+    # loads in strategy code (a getset property is never specialized). Every update entry point
+    # (update_raw, handle_*, handle_*_rec, reset) refreshes them with _box_outputs(); C code that
+    # calls update_c directly and wants Python readers to see the new value calls it too.
+    cdef object _value_box
+    cdef object _initialized_box
+    cdef void _box_outputs(self) noexcept
 
     # The single update entry point every input path funnels into. Prices in decimal units (not
     # raw), volume in instrument size units, ts_ns UNIX nanoseconds (0 when unknown; only

@@ -30,6 +30,7 @@ through the same C update path and returns every output per step (tests and benc
 """
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.object cimport PyObject, PyTypeObject
 from libc.math cimport NAN, fabs, isfinite, log, sqrt
 from libc.stdint cimport int64_t
 
@@ -214,6 +215,8 @@ cdef class Indicator:
         self._needs_hl = False
         self._needs_vol = False
         self._quote_px = PRICE_MID
+        self._value_box = 0.0
+        self._initialized_box = False
 
     def __init__(self, *args, **kwargs):
         raise TypeError("Indicator is abstract: instantiate a concrete indicator such as EMA(10)")
@@ -226,13 +229,19 @@ cdef class Indicator:
         self.has_inputs = False
         self.count = 0
         self.value = 0.0
+        self._box_outputs()
 
     cdef void outputs_c(self, double* out) noexcept:
         out[0] = self.value
 
+    cdef void _box_outputs(self) noexcept:
+        self._value_box = self.value
+        self._initialized_box = True if self.initialized else False
+
     cdef void handle_bar_rec(self, const BarRec* rec) noexcept:
         self.update_c(raw_to_f64(rec.high), raw_to_f64(rec.low), raw_to_f64(rec.close),
                       raw_to_f64(rec.volume), rec.ts_event)
+        self._box_outputs()
 
     cdef void handle_quote_rec(self, const QuoteTickRec* rec) noexcept:
         cdef double px
@@ -243,10 +252,12 @@ cdef class Indicator:
         else:
             px = raw_to_f64(rec.ask_price)
         self.update_c(px, px, px, 0.0, rec.ts_event)
+        self._box_outputs()
 
     cdef void handle_trade_rec(self, const TradeTickRec* rec) noexcept:
         cdef double px = raw_to_f64(rec.price)
         self.update_c(px, px, px, raw_to_f64(rec.size), rec.ts_event)
+        self._box_outputs()
 
     def handle_bar(self, bar) -> None:
         """Update from a bar (duck-typed: ``high``, ``low``, ``close``, ``volume``, ``ts_event``)."""
@@ -264,6 +275,7 @@ cdef class Indicator:
             ts = bar.ts_event
         _check_inputs(self, h, lo, c, v)
         self.update_c(h, lo, c, v, ts)
+        self._box_outputs()
 
     def handle_quote_tick(self, tick) -> None:
         """Update from a quote tick: its mid ``(bid_price + ask_price) / 2`` by default, or the bid
@@ -278,6 +290,7 @@ cdef class Indicator:
             px = float(tick.ask_price)
         _check_inputs(self, px, px, px, 0.0)
         self.update_c(px, px, px, 0.0, ts)
+        self._box_outputs()
 
     @property
     def quote_price_type(self) -> str:
@@ -306,6 +319,7 @@ cdef class Indicator:
         cdef int64_t ts = tick.ts_event if self._needs_ts else 0
         _check_inputs(self, px, px, px, v)
         self.update_c(px, px, px, v, ts)
+        self._box_outputs()
 
     def reset(self) -> None:
         """Forget every input: back to the state right after construction."""
@@ -377,6 +391,7 @@ cdef class SMA(Indicator):
         """Update with one close (decimal price)."""
         _check_inputs(self, close, close, close, 0.0)
         self.push(close)
+        self._box_outputs()
 
     cdef void reset_c(self) noexcept:
         rb_clear(&self._buf)
@@ -429,6 +444,7 @@ cdef class EMA(Indicator):
         """Update with one close (decimal price)."""
         _check_inputs(self, close, close, close, 0.0)
         self.push(close)
+        self._box_outputs()
 
     cdef void reset_c(self) noexcept:
         self._sum = 0.0
@@ -508,6 +524,7 @@ cdef class WMA(Indicator):
         """Update with one close (decimal price)."""
         _check_inputs(self, close, close, close, 0.0)
         self.push(close)
+        self._box_outputs()
 
     cdef void reset_c(self) noexcept:
         rb_clear(&self._buf)
@@ -561,6 +578,7 @@ cdef class HMA(Indicator):
         """Update with one close (decimal price)."""
         _check_inputs(self, close, close, close, 0.0)
         self.push(close)
+        self._box_outputs()
 
     cdef void reset_c(self) noexcept:
         self._full.reset_c()
@@ -625,6 +643,7 @@ cdef class RSI(Indicator):
         """Update with one close (decimal price)."""
         _check_inputs(self, close, close, close, 0.0)
         self.update_c(close, close, close, 0.0, 0)
+        self._box_outputs()
 
     @property
     def avg_gain(self) -> float:
@@ -695,6 +714,7 @@ cdef class MACD(Indicator):
         """Update with one close (decimal price)."""
         _check_inputs(self, close, close, close, 0.0)
         self.update_c(close, close, close, 0.0, 0)
+        self._box_outputs()
 
     cdef void outputs_c(self, double* out) noexcept:
         out[0] = self.value
@@ -762,6 +782,7 @@ cdef class Stochastics(Indicator):
         """Update with one high, low and close (decimal prices)."""
         _check_inputs(self, high, low, close, 0.0)
         self.update_c(high, low, close, 0.0, 0)
+        self._box_outputs()
 
     cdef void outputs_c(self, double* out) noexcept:
         out[0] = self.value
@@ -819,6 +840,7 @@ cdef class ROC(Indicator):
         """Update with one close (decimal price)."""
         _check_inputs(self, close, close, close, 0.0)
         self.update_c(close, close, close, 0.0, 0)
+        self._box_outputs()
 
     cdef void reset_c(self) noexcept:
         rb_clear(&self._buf)
@@ -881,6 +903,7 @@ cdef class BollingerBands(Indicator):
         """Update with one close (decimal price)."""
         _check_inputs(self, close, close, close, 0.0)
         self.update_c(close, close, close, 0.0, 0)
+        self._box_outputs()
 
     cdef void outputs_c(self, double* out) noexcept:
         out[0] = self.value
@@ -969,6 +992,7 @@ cdef class ATR(Indicator):
         """Update with one high, low and close (decimal prices)."""
         _check_inputs(self, high, low, close, 0.0)
         self.push_hlc(high, low, close)
+        self._box_outputs()
 
     cdef void reset_c(self) noexcept:
         self._prev_close = 0.0
@@ -1020,6 +1044,7 @@ cdef class DonchianChannel(Indicator):
         """Update with one high and low (decimal prices)."""
         _check_inputs(self, high, low, high, 0.0)
         self.update_c(high, low, (high + low) / 2.0, 0.0, 0)
+        self._box_outputs()
 
     cdef void outputs_c(self, double* out) noexcept:
         out[0] = self.value
@@ -1081,6 +1106,7 @@ cdef class KeltnerChannel(Indicator):
         """Update with one high, low and close (decimal prices)."""
         _check_inputs(self, high, low, close, 0.0)
         self.update_c(high, low, close, 0.0, 0)
+        self._box_outputs()
 
     @property
     def atr(self) -> float:
@@ -1154,6 +1180,7 @@ cdef class OBV(Indicator):
         """Update with one close (decimal price) and its volume."""
         _check_inputs(self, close, close, close, volume)
         self.update_c(close, close, close, volume, 0)
+        self._box_outputs()
 
     cdef void reset_c(self) noexcept:
         self._prev_close = 0.0
@@ -1223,6 +1250,7 @@ cdef class VWAP(Indicator):
         """Update with one price (decimal), its volume and optionally its time (UNIX ns)."""
         _check_inputs(self, price, price, price, volume)
         self.update_c(price, price, price, volume, ts_ns)
+        self._box_outputs()
 
     cdef void reset_c(self) noexcept:
         self._pv = self._pv_comp = self._vol = self._vol_comp = 0.0
@@ -1300,6 +1328,7 @@ def compute(Indicator indicator, close=None, *, high=None, low=None, volume=None
         for j in range(n_out):
             out[j, i] = buf[j]
         init[i] = indicator.initialized
+    indicator._box_outputs()
     result = {name: out_arr[j] for j, name in enumerate(indicator.output_names)}
     result["initialized"] = init_arr
     return result
@@ -1325,3 +1354,65 @@ def update_from_quotes(Indicator indicator, const QuoteTickRec[::1] quotes) -> N
     cdef Py_ssize_t i
     for i in range(quotes.shape[0]):
         indicator.handle_quote_rec(&quotes[i])
+
+
+# ------------------------------------------------------------------------------------------------
+# `value` and `initialized` as read-only slot members (see Indicator._value_box in the .pxd)
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDef:
+        const char* name
+        int type
+        Py_ssize_t offset
+        int flags
+        const char* doc
+    ctypedef struct _TypeWithDict "PyTypeObject":
+        PyObject* tp_dict
+    object PyDescr_NewMember(PyTypeObject* tp, PyMemberDef* member)
+    void PyType_Modified(PyTypeObject* tp)
+
+cdef enum:
+    _T_OBJECT_EX = 16          # structmember.h T_OBJECT_EX (Py_T_OBJECT_EX in 3.12+)
+    _READONLY = 1
+
+cdef PyMemberDef _BOX_MEMBERS[2]
+
+
+cdef Py_ssize_t _field_offset(Indicator probe, object sentinel) except -1:
+    """Byte offset of the object field of ``probe`` that holds ``sentinel`` (found by address:
+    Cython takes no address of an object attribute)."""
+    cdef char* base = <char*><PyObject*>probe
+    cdef Py_ssize_t off
+    for off in range(sizeof(PyObject), type(probe).__basicsize__ - sizeof(void*) + 1, sizeof(void*)):
+        if (<PyObject**>(base + off))[0] == <PyObject*>sentinel:
+            return off
+    raise RuntimeError("Indicator box field not found")
+
+
+cdef int _install_box_members() except -1:
+    """Replace the getset properties ``Indicator.value`` / ``Indicator.initialized`` with read-only
+    member descriptors over the boxes. Loads of a member slot specialize in CPython's adaptive
+    interpreter (``LOAD_ATTR_SLOT``, ~1 ns); a getset property costs a generic attribute lookup
+    (~40 ns), and strategies read ``indicator.value`` on every bar."""
+    cdef Indicator probe = Indicator.__new__(Indicator)
+    cdef dict d = <dict><object>(<_TypeWithDict*>Indicator).tp_dict
+    value_mark, init_mark = object(), object()
+    probe._value_box = value_mark
+    probe._initialized_box = init_mark
+    _BOX_MEMBERS[0].name = "value"
+    _BOX_MEMBERS[0].type = _T_OBJECT_EX
+    _BOX_MEMBERS[0].offset = _field_offset(probe, value_mark)
+    _BOX_MEMBERS[0].flags = _READONLY
+    _BOX_MEMBERS[0].doc = "The primary output (float)."
+    _BOX_MEMBERS[1].name = "initialized"
+    _BOX_MEMBERS[1].type = _T_OBJECT_EX
+    _BOX_MEMBERS[1].offset = _field_offset(probe, init_mark)
+    _BOX_MEMBERS[1].flags = _READONLY
+    _BOX_MEMBERS[1].doc = "True once enough inputs arrived for the full definition (bool)."
+    d["value"] = PyDescr_NewMember(<PyTypeObject*>Indicator, &_BOX_MEMBERS[0])
+    d["initialized"] = PyDescr_NewMember(<PyTypeObject*>Indicator, &_BOX_MEMBERS[1])
+    PyType_Modified(<PyTypeObject*>Indicator)
+    return 0
+
+
+_install_box_members()

@@ -627,3 +627,63 @@ def test_bad_inputs_raise_naming_the_field():
     with pytest.raises(ValueError):
         ema.update_raw(float("inf"))
     assert ema.count == 1 and ema.value == 1.0  # a rejected input leaves the state untouched
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_python_value_and_initialized_follow_every_update(orcl, make):
+    """``value`` / ``initialized`` as Python attributes are boxes refreshed by every update entry
+    point: after each step they equal the C state that ``compute`` reports for a fresh twin fed the
+    same prefix, through handle_bar, update_from_bars/trades/quotes, compute and reset."""
+    from alphaforge._core.records import BAR_DTYPE, QUOTE_TICK_DTYPE, TRADE_TICK_DTYPE
+
+    df = orcl.head(80)
+    c = cols(df)
+    ref = compute(make(), **c)
+    ind = make()
+    assert ind.value == 0.0 and ind.initialized is False
+    for i, row in enumerate(df.itertuples()):
+        ind.handle_bar(SimpleNamespace(open=row.Open, high=row.High, low=row.Low, close=row.Close,
+                                       volume=row.Volume, ts_event=0))
+        assert ind.value == ref["value"][i] or (math.isnan(ind.value) and math.isnan(ref["value"][i])), i
+        assert ind.initialized is bool(ref["initialized"][i]), i
+    ind.reset()
+    assert ind.value == 0.0 and ind.initialized is False
+    recs = np.zeros(len(df), dtype=BAR_DTYPE)
+    for f in ("high", "low", "close", "volume"):
+        recs[f] = np.round(c[f] * 1e6).astype(np.int64) * 1000
+    update_from_bars(ind, recs[:1])
+    assert ind.value == ind.outputs()["value"] and ind.count == 1
+    update_from_bars(ind, recs[1:])
+    assert ind.value == ind.outputs()["value"] and ind.initialized is True
+    for dtype, fill, update in ((TRADE_TICK_DTYPE, ("price", "size"), update_from_trades),
+                                (QUOTE_TICK_DTYPE, ("bid_price", "ask_price"), update_from_quotes)):
+        ind.reset()
+        ticks = np.zeros(3, dtype=dtype)
+        ticks[fill[0]] = 10_000_000_000 + np.arange(3) * 1_000_000_000
+        ticks[fill[1]] = 2_000_000_000 if dtype is TRADE_TICK_DTYPE else ticks[fill[0]] + 1_000_000_000
+        update(ind, ticks)
+        assert ind.value == ind.outputs()["value"] and ind.count == 3
+    fresh = make()
+    compute(fresh, **c)
+    assert fresh.value == ref["value"][-1] and fresh.initialized is True
+    with pytest.raises(AttributeError):
+        fresh.value = 1.0
+
+
+def test_indicator_value_loads_specialize():
+    """Strategies read ``indicator.value`` / ``.initialized`` every bar: the loads must specialize
+    in the interpreter (slot members, LOAD_ATTR_SLOT); a getset property never does."""
+    import dis
+    import sys
+
+    ema = EMA(3)
+
+    def read(ind):
+        return ind.value if ind.initialized else -1.0
+
+    for x in range(200):  # past the specializer's warm-up
+        ema.update_raw(float(x))
+        assert read(ema) == (ema.outputs()["value"] if x >= 2 else -1.0)
+    if sys.version_info >= (3, 11):
+        ops = [i.opname for i in dis.get_instructions(read, adaptive=True) if i.opname.startswith("LOAD_ATTR")]
+        assert ops == ["LOAD_ATTR_SLOT", "LOAD_ATTR_SLOT"], ops
