@@ -31,7 +31,8 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef Cache _ccache                # the cache when it is an alphaforge Cache (typed order updates)
     cdef dict _venues                 # Venue -> SimulatedExchange
     cdef dict _instruments            # InstrumentId -> Instrument
-    cdef dict _handlers               # StrategyId -> (handler, is_strategy, order topic, position topic)
+    cdef dict _handlers               # StrategyId -> (handler, is_strategy, order topic, position topic,
+                                      #                order route, position route: None without a MessageBus)
     cdef dict _oms                    # StrategyId -> OmsType override
     cdef dict _positions              # PositionId -> open (or netting, reusable) Position
     cdef dict _netting                # (InstrumentId, StrategyId) -> PositionId

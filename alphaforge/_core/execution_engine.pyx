@@ -35,7 +35,7 @@ from alphaforge._core.order_events cimport (
     OrderRejected,
     OrderSubmitted,
 )
-from alphaforge._core.msgbus cimport MessageBus
+from alphaforge._core.msgbus cimport MessageBus, _Route
 from alphaforge._core.orders cimport Order
 from alphaforge._core.portfolio cimport Portfolio
 from alphaforge._core.position cimport Position, PositionChanged, PositionClosed, PositionEvent, PositionOpened
@@ -124,8 +124,12 @@ cdef class ExecutionEngine(VenueEventSink):
         with ``handle_order_event`` / ``handle_position_event``); ``oms_type`` overrides the venue's."""
         cdef StrategyId sid = strategy_id if isinstance(strategy_id, StrategyId) else StrategyId(str(strategy_id))
         self._forget_lookups()
-        self._handlers[sid] = (handler, isinstance(handler, Strategy), f"events.order.{sid.value}",
-                               f"events.position.{sid.value}")
+        order_topic, position_topic = f"events.order.{sid.value}", f"events.position.{sid.value}"
+        # with an alphaforge MessageBus, the topics' routes (kept current by the bus) are held too,
+        # so publishing an event skips the topic lookup
+        self._handlers[sid] = (handler, isinstance(handler, Strategy), order_topic, position_topic,
+                               self._cmsgbus.route_c(order_topic) if self._cmsgbus is not None else None,
+                               self._cmsgbus.route_c(position_topic) if self._cmsgbus is not None else None)
         if oms_type is not None:
             self._oms[sid] = int(OmsType.parse(oms_type))
         else:
@@ -305,7 +309,10 @@ cdef class ExecutionEngine(VenueEventSink):
         cdef tuple h = self._handler_of(order.strategy_id)
         self.event_count += 1
         if self.msgbus is not None:
-            self._publish(h[2] if h is not None else f"events.order.{order.strategy_id.value}", event)
+            if h is not None and h[4] is not None:
+                self._cmsgbus.publish_route_c(<_Route>h[4], event)
+            else:
+                self._publish(h[2] if h is not None else f"events.order.{order.strategy_id.value}", event)
         if h is None:
             return 0
         if h[1]:
@@ -318,7 +325,10 @@ cdef class ExecutionEngine(VenueEventSink):
         cdef tuple h = self._handler_of(strategy_id)
         self.event_count += 1
         if self.msgbus is not None:
-            self._publish(h[3] if h is not None else f"events.position.{strategy_id.value}", event)
+            if h is not None and h[5] is not None:
+                self._cmsgbus.publish_route_c(<_Route>h[5], event)
+            else:
+                self._publish(h[3] if h is not None else f"events.position.{strategy_id.value}", event)
         if h is None:
             return 0
         if h[1]:

@@ -33,6 +33,7 @@ from alphaforge._core.identifiers cimport (
     prefixed_seq,
 )
 from alphaforge._core.instruments cimport Instrument
+from alphaforge._core.trading_cache cimport Cache
 from alphaforge._core.order_events cimport (
     CONT_NONE,
     CONT_OCO,
@@ -309,7 +310,10 @@ cdef class OrderFactory:
     cdef Instrument _instrument(self, InstrumentId instrument_id):
         cdef object inst = self._instruments.get(instrument_id)
         if inst is None and self._cache is not None:
-            inst = self._cache.instrument(instrument_id)
+            if type(self._cache) is Cache:
+                inst = (<Cache>self._cache)._instruments.get(instrument_id)
+            else:
+                inst = self._cache.instrument(instrument_id)
         return <Instrument>inst if isinstance(inst, Instrument) else None
 
     # ------------------------------------------------------------------ C paths

@@ -30,7 +30,9 @@ from alphaforge._core.data cimport Bar, QuoteTick, TradeTick
 from alphaforge._core.identifiers cimport StrategyId, TraderId
 from alphaforge._core.indicators cimport Indicator
 from alphaforge._core.msgbus cimport Handler
+from alphaforge._core.orders cimport Order
 from alphaforge._core.python_subclass cimport use_combined_dict
+from alphaforge._core.risk_engine cimport RiskEngine
 
 from alphaforge._core.data import BarType
 from alphaforge._core.identifiers import InstrumentId
@@ -520,7 +522,10 @@ cdef class Strategy:
 
     def submit_order(self, order, position_id=None) -> None:
         """Submit an order built with ``self.order_factory`` (risk checks, then the venue)."""
-        self._risk.submit_order(order, position_id)
+        if type(self._risk) is RiskEngine and type(order) is Order and position_id is None:
+            (<RiskEngine>self._risk).submit_order_c(<Order>order, None)    # the C path, no Python call
+        else:
+            self._risk.submit_order(order, position_id)
 
     def submit_order_list(self, order_list) -> None:
         """Submit a contingent order list (e.g. from ``order_factory.bracket(...)``)."""
