@@ -11,6 +11,7 @@ from decimal import Decimal
 
 cimport cython
 
+from cpython.list cimport PyList_GET_ITEM
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 
 from alphaforge._core.currency cimport Currency, Money
@@ -82,7 +83,18 @@ cdef class _EnumInfo:
 cdef dict _ENUM_CACHE = {}     # enum class -> _EnumInfo
 
 
+# the few enum classes checked on every order, found by identity before the dict lookup
+cdef list _ENUM_RECENT_CLS = [None] * 8
+cdef list _ENUM_RECENT_INFO = [None] * 8
+cdef Py_ssize_t _ENUM_RECENT_NEXT = 0
+
+
 cdef _EnumInfo _enum_info(object cls):
+    global _ENUM_RECENT_NEXT
+    cdef Py_ssize_t i
+    for i in range(8):
+        if <object>PyList_GET_ITEM(_ENUM_RECENT_CLS, i) is cls:
+            return <_EnumInfo>PyList_GET_ITEM(_ENUM_RECENT_INFO, i)
     cdef _EnumInfo info = _ENUM_CACHE.get(cls)
     cdef long v
     if info is None:
@@ -94,6 +106,9 @@ cdef _EnumInfo _enum_info(object cls):
             if 0 <= v < 64:
                 info.mask |= (<uint64_t>1) << v
         _ENUM_CACHE[cls] = info
+    _ENUM_RECENT_CLS[_ENUM_RECENT_NEXT] = cls
+    _ENUM_RECENT_INFO[_ENUM_RECENT_NEXT] = info
+    _ENUM_RECENT_NEXT = (_ENUM_RECENT_NEXT + 1) & 7
     return info
 
 

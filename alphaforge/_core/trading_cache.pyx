@@ -561,7 +561,9 @@ cdef class Cache:
         _index_add(self._orders_by_venue, iid.venue, coid)
         if position_id is not None:
             self._order_position[coid] = position_id
-        order._cache_owner = 0                    # a full placement: flags from an earlier stay are stale
+        # a new id is in none of the state sets (a dropped id left all of them): place it from empty
+        order._cache_owner = <uintptr_t><void*>self
+        order._cache_flags = 0
         self._set_order_state_c(coid, order)
         return 0
 
