@@ -191,3 +191,51 @@ def test_events_are_published_on_the_message_bus():
     step(ex, 2000, 1999.0, 2000.0)
     assert got == [("order", "OrderSubmitted"), ("order", "OrderAccepted"), ("order", "OrderFilled"),
                    ("position", "PositionOpened")]
+
+
+def test_late_subscribers_get_events_and_closed_positions_are_kept_in_order():
+    """The engine publishes on the routes it took at registration: a subscription made later
+    (and one removed later) must still take effect. Every PositionClosed is kept, in order, in
+    ``closed_position_events`` (a netting flip closes, then reopens); ``reset`` clears it.
+    Venue order and trade ids are "{venue}-{n}" / "{venue}-T{n}" in sequence."""
+    from alphaforge._core.msgbus import MessageBus
+
+    clock = TestClock()
+    bus = MessageBus(TraderId("T-1"))
+    ex = SimulatedExchange("XEXE", "NETTING", "MARGIN", None, ["100000 USDT"], clock)
+    ex.add_instrument(INST)
+    ee = ExecutionEngine(clock, Cache(), None, bus)
+    ee.register_venue(ex)
+    rec = Rec()
+    ee.register_strategy("S-1", rec)
+    fac = OrderFactory(TraderId("T-1"), StrategyId("S-1"), clock)
+    fac.register_instrument(INST)
+    late = []
+
+    def on_any(e):
+        late.append(type(e).__name__)
+
+    step(ex, 1000, 1999.0, 2000.0)
+    ee.submit_order(fac.market(IID, "BUY", 1.0))
+    step(ex, 2000, 1999.0, 2000.0)
+    assert late == []
+    bus.subscribe("events.*", on_any)              # after the routes were taken
+    ee.submit_order(fac.market(IID, "SELL", 3.0))   # flip: close 1 long, open 2 short
+    step(ex, 3000, 2009.0, 2010.0)
+    assert late == ["OrderSubmitted", "OrderAccepted", "OrderFilled", "PositionClosed", "PositionOpened"]
+    bus.unsubscribe("events.*", on_any)
+    ee.submit_order(fac.market(IID, "BUY", 2.0))    # close the short
+    step(ex, 4000, 1989.0, 1990.0)
+    assert len(late) == 5
+    closed = ee.closed_position_events
+    assert [type(e).__name__ for e in closed] == ["PositionClosed", "PositionClosed"]
+    assert [e.ts_event for e in closed] == [3000, 4000]
+    assert [float(e.realized_pnl) for e in closed] == pytest.approx(
+        [1.0 * (2009.0 - 2000.0) - 0.0005 * 2000.0 - 0.0005 * 2009.0 * 1.0,
+         2.0 * (2009.0 - 1990.0) - 0.0005 * 2009.0 * 2.0 - 0.0005 * 1990.0 * 2.0], abs=1e-6)
+    fills = [e for e in rec.events if type(e).__name__ == "OrderFilled"]
+    assert [f.venue_order_id.value for f in fills] == ["XEXE-1", "XEXE-2", "XEXE-3"]
+    assert [f.trade_id.value for f in fills] == ["XEXE-T1", "XEXE-T2", "XEXE-T3"]
+    assert fills[0].client_order_id.value == "O-S-1-1"
+    ee.reset()
+    assert ee.closed_position_events == []

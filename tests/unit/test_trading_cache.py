@@ -387,3 +387,53 @@ def test_engine_orders_and_duck_typed_replacements_keep_indices_right():
     objs[:] = [o for o in objs if o not in dropped]
     check()
     assert not any(c.order_exists(o.client_order_id) for o in dropped)
+
+
+def test_engine_orders_shared_by_two_caches_keep_both_state_sets_right():
+    """An engine Order remembers which state sets of the cache that placed it last hold it; the
+    same orders updated through two caches in turn (one dropping closed orders at capacity 1, one
+    order re-added after its drop) must leave each cache's open/inflight/closed sets equal to a
+    brute-force filter of the order states."""
+    from alphaforge._core.clock import TestClock
+    from alphaforge._core.identifiers import AccountId, TraderId, VenueOrderId
+    from alphaforge._core.order_factory import OrderFactory
+    from alphaforge.model import Quantity
+    from alphaforge.orders import OrderAccepted, OrderCanceled, OrderSubmitted
+
+    rng = random.Random(11)
+    a, b = Cache(), Cache(closed_order_capacity=1)
+    f = OrderFactory(TraderId("T-1"), StrategyId("S-0"), TestClock())
+    orders = [f.market(EURUSD, "BUY", Quantity(1, 0)) for _ in range(12)]
+    for o in orders:
+        a.add_order(o)
+        b.add_order(o)
+    acc = AccountId("SIM-001")
+
+    def step(o):
+        ids = (o.trader_id, o.strategy_id, o.instrument_id, o.client_order_id)
+        if o.status.name == "INITIALIZED":
+            o.apply(OrderSubmitted(*ids, acc, 1, 1))
+        elif o.status.name == "SUBMITTED":
+            o.apply(OrderAccepted(*ids, VenueOrderId(f"V-{o.client_order_id.value}"), acc, 2, 2))
+        elif o.status.name == "ACCEPTED":
+            o.apply(OrderCanceled(*ids, o.venue_order_id, acc, 3, 3))
+
+    def check(c, kept):
+        for name, pred in (("orders_open", lambda o: o.is_open), ("orders_inflight", lambda o: o.is_inflight),
+                           ("orders_closed", lambda o: o.is_closed)):
+            assert set(getattr(c, name)()) == {o for o in kept if pred(o)}, name
+
+    for _ in range(40):
+        o = rng.choice(orders)
+        step(o)
+        for c in rng.sample([a, b], 2):   # both caches, in a random order
+            if c.order_exists(o.client_order_id):
+                c.update_order(o)
+        check(a, orders)
+        check(b, [o for o in orders if b.order_exists(o.client_order_id)])
+    closed = [o for o in orders if o.is_closed]
+    assert len(closed) >= 3 and len(b.orders_closed()) == 1 and len(a.orders_closed()) == len(closed)
+    gone = next(o for o in closed if not b.order_exists(o.client_order_id))
+    b.add_order(gone)                     # re-added after its drop: placed from empty again
+    check(b, [o for o in orders if b.order_exists(o.client_order_id)])
+    assert b.orders_closed() == [gone]     # capacity 1: the re-added order displaced the older one
