@@ -162,6 +162,16 @@ def test_bars_quotes_deltas_from_arrays():
     assert Bar.from_record(bars, 0).bar_type is bt
     with pytest.raises(ValueError, match="bar record 1: field 'high'"):
         bars_from_arrays([60, 120], [1.0, 2.0], [2.0, 1.9], [0.5, 1.5], [1.5, 1.8], price_precision=2)
+    # conversion errors name the row and field, in either build path (decimal or raw columns)
+    with pytest.raises(ValueError, match="bar record 1: field 'close' value nan is not a finite number"):
+        bars_from_arrays([60, 120], [1.0, 2.0], [2.0, 3.0], [0.5, 1.5], [1.5, float("nan")], price_precision=2)
+    with pytest.raises(ValueError, match="bar record 0: field 'low' value 0.505 is more decimals than the precision allows"):
+        bars_from_arrays([60, 120], [1.0, 2.0], [2.0, 3.0], [0.505, 1.5], [1.5, 2.5], price_precision=2)
+    with pytest.raises(ValueError, match="bar record 1: field 'volume'"):
+        bars_from_arrays([60, 120], [1.0, 2.0], [2.0, 3.0], [0.5, 1.5], [1.5, 2.5], [1.0, -1.0], price_precision=2)
+    with pytest.raises(ValueError, match="bar record 1: field 'high'"):
+        bars_from_arrays([60, 120], [10**8, 2 * 10**8], [2 * 10**8, 10**8], [10**8, 10**8], [10**8, 10**8],
+                         price_precision=2, raw=True)
     quotes = quotes_from_arrays([1], [86.836], [86.836], price_precision=3)
     assert quotes["bid_size"][0] == 0 and quotes["ask_price"][0] == 86_836_000_000
     deltas = deltas_from_arrays([1, 2], [1, 3], [1, 2], [10.5, 11.0], [3.0, 0.0], order_id=[5, 6],
