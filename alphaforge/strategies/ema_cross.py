@@ -42,9 +42,7 @@ class EMACross(Strategy):
         self.fast = EMA(config.fast)
         self.slow = EMA(config.slow)
         self.instrument_id = config.bar_type.instrument_id
-        self._prev_fast = 0.0
-        self._prev_slow = 0.0
-        self._has_prev = False
+        self._prev_side: int | None = None  # sign(fast - slow) on the previous bar (None before)
         self._size: Quantity | None = None
         self._trade_size = config.trade_size  # target |position| in units (read every bar)
         self._position = 0.0  # signed net position in units, kept from fills
@@ -61,15 +59,19 @@ class EMACross(Strategy):
             return
         f = self.fast.value
         s = self.slow.value
-        if self._has_prev:
-            size = self._trade_size
-            if self._prev_fast <= self._prev_slow and f > s and self._position < size:
+        # +1 fast above slow, -1 below, 0 equal: an up-cross is previous <= 0 and now +1, a
+        # down-cross previous >= 0 and now -1 (the definitions in the module docstring)
+        side = (f > s) - (f < s)
+        prev = self._prev_side
+        self._prev_side = side
+        if prev is None or side == prev:
+            return
+        size = self._trade_size
+        if side > 0:
+            if self._position < size:
                 self._trade(OrderSide.BUY, size - self._position)
-            elif self._prev_fast >= self._prev_slow and f < s and self._position > -size:
-                self._trade(OrderSide.SELL, self._position + size)
-        self._prev_fast = f
-        self._prev_slow = s
-        self._has_prev = True
+        elif side < 0 and self._position > -size:
+            self._trade(OrderSide.SELL, self._position + size)
 
     def _trade(self, side: OrderSide, quantity: float) -> None:
         order = self.order_factory.market(self.instrument_id, side, quantity)
@@ -83,5 +85,5 @@ class EMACross(Strategy):
         self.cancel_all_orders(self.instrument_id)
 
     def on_reset(self) -> None:
-        self._has_prev = False
+        self._prev_side = None
         self._position = 0.0
