@@ -52,9 +52,10 @@ cdef class OrderFactory:
                       object trigger_type, object trailing_offset_type, object trailing_offset,
                       object limit_offset, object activation_price, object tags)
     cdef OrderListId next_order_list_id_c(self)
-    # Fast C path for a market order (no validation beyond qty > 0; side must be 1 or 2).
+    # Fast C path for a market order (no validation beyond qty > 0; side must be 1 or 2; px_prec:
+    # the instrument's price precision, 0 when unknown, as the full path stores it).
     cdef Order market_c(self, InstrumentId instrument_id, int side, int64_t qty_raw, uint8_t qty_prec,
-                        int time_in_force, bint reduce_only)
+                        int time_in_force, bint reduce_only, uint8_t px_prec=*)
     # Full C constructor: validates every field and builds the OrderInitialized + Order.
     cdef Order create_c(self, InstrumentId instrument_id, int side, int order_type,
                         int64_t qty_raw, uint8_t qty_prec, bint has_price, int64_t price_raw,

@@ -319,7 +319,7 @@ cdef class OrderFactory:
     # ------------------------------------------------------------------ C paths
 
     cdef Order market_c(self, InstrumentId instrument_id, int side, int64_t qty_raw, uint8_t qty_prec,
-                        int time_in_force, bint reduce_only):
+                        int time_in_force, bint reduce_only, uint8_t px_prec=0):
         if qty_raw <= 0:
             raise ValueError(f"market order on {instrument_id}: quantity must be positive")
         if side != 1 and side != 2:
@@ -339,6 +339,7 @@ cdef class OrderFactory:
         e.time_in_force_c = time_in_force
         e.quantity_raw = qty_raw
         e.qty_prec = qty_prec
+        e.px_prec = px_prec
         e.reduce_only = reduce_only
         e.display_qty_raw = -1
         return Order.create_implicit_c(e)
@@ -447,13 +448,21 @@ cdef class OrderFactory:
                bint quote_quantity=False, tags=None) -> Order:
         """MARKET order (``time_in_force`` GTC/IOC/FOK/DAY/AT_THE_OPEN/AT_THE_CLOSE; not GTD)."""
         cdef InstrumentId iid
-        if (isinstance(quantity, Quantity) and isinstance(instrument_id, InstrumentId)
-                and time_in_force == TIF_GTC and tags is None and not quote_quantity
-                and self._instruments.get(instrument_id) is None and self._cache is None):
-            # fast path: nothing to convert or check against an instrument
+        cdef Instrument inst
+        cdef int qprec = 0, s
+        cdef int64_t qty_raw
+        if (isinstance(instrument_id, InstrumentId) and time_in_force == TIF_GTC and tags is None
+                and not quote_quantity):
+            # the common case (GTC, no tags): the quantity and side checks of _build, and none of the
+            # fields a market order leaves unset; anything invalid goes to _build for its error
             iid = <InstrumentId>instrument_id
-            return self.market_c(iid, _side_arg(side), (<Quantity>quantity).raw,
-                                 (<Quantity>quantity).precision, TIF_GTC, reduce_only)
+            inst = self._instrument(iid)
+            s = _side_arg(side)
+            qty_raw = _fixed_arg(quantity, False, inst.size_precision if inst is not None else -1, "quantity",
+                                 &qprec)
+            if qty_raw > 0:
+                return self.market_c(iid, s, qty_raw, <uint8_t>qprec, TIF_GTC, reduce_only,
+                                     inst.price_precision if inst is not None else 0)
         return self._build(instrument_id, side, OT_MARKET, quantity, None, None, time_in_force, 0,
                            False, reduce_only, quote_quantity, None, 0, 0, None, None, None, tags)
 

@@ -345,3 +345,28 @@ def test_list_errors(f):
     b.apply(OrderSubmitted(b.trader_id, b.strategy_id, AAPL, b.client_order_id, None, 1, 1))
     with pytest.raises(ValueError, match="INITIALIZED"):
         f.oco([a, b])
+
+
+@pytest.mark.parametrize("quantity", [Q("3"), 3, 3.0, "3", Decimal("3")])
+def test_market_short_path_builds_what_the_full_path_builds(clock, quantity):
+    """A GTC market order with no tags takes a shorter path than the other orders; every field,
+    and its OrderInitialized, must equal what the full path (reached here through
+    time_in_force="GTC" as a string) builds for the same inputs, on a factory with an instrument."""
+    pair = [OrderFactory(TraderId("T-1"), StrategyId("S-1"), clock) for _ in range(2)]
+    for fac in pair:
+        fac.register_instrument(CurrencyPair(EURUSD, "EUR", "USD", price_precision=5, size_precision=0))
+    short = pair[0].market(EURUSD, OrderSide.SELL, quantity, reduce_only=True)
+    full = pair[1].market(EURUSD, "SELL", quantity, time_in_force="GTC", reduce_only=True)
+    a, b = short.init_event, full.init_event
+    fields = ("client_order_id", "order_type", "side", "quantity", "qty_prec", "px_prec", "time_in_force",
+              "reduce_only", "post_only", "quote_quantity", "expire_time_ns", "ts_init", "display_qty",
+              "trigger_type", "trailing_offset_type", "tags", "price", "trigger_price")
+    for name in fields:
+        assert getattr(a, name) == getattr(b, name), name
+        if hasattr(short, name):
+            assert getattr(short, name) == getattr(full, name), name
+    assert (short.px_prec, short.qty_prec, short.quantity_raw) == (5, 0, 3 * 10**9)
+    with pytest.raises(ValueError, match="quantity must be positive"):
+        pair[0].market(EURUSD, "BUY", 0)
+    with pytest.raises(ValueError, match="invalid side"):
+        pair[0].market(EURUSD, "HOLD", -1)
