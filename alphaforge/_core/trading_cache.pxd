@@ -20,6 +20,18 @@ cdef class RecordRing:
     cdef const void* get_c(self, Py_ssize_t index) noexcept     # 0 = latest; NULL if absent
 
 
+# Orders by one key (strategy, instrument or venue); keeps no member dicts while every order has the
+# same key (see trading_cache.pyx).
+cdef class _KeyIndex:
+    cdef dict by_key               # key -> {ClientOrderId: None}; empty while uniform
+    cdef object uniform            # the one key of every indexed order (uniform mode), or None
+    cdef dict all                  # the owning cache's _orders
+    cdef int add(self, object key, object coid) except -1
+    cdef int remove(self, object key, object coid, bint leaving) except -1
+    cdef object members(self, object key)
+    cdef int _write_out(self, object exclude) except -1
+
+
 cdef class Cache:
     cdef readonly Py_ssize_t tick_capacity
     cdef readonly Py_ssize_t bar_capacity
@@ -38,9 +50,9 @@ cdef class Cache:
     cdef dict _order_seq                # ClientOrderId -> add sequence
     cdef dict _order_keys               # ClientOrderId -> (strategy_id, instrument_id, venue); duck-typed
                                         # orders only (an Order's keys are read from it, see _keys_of)
-    cdef dict _orders_by_strategy       # key -> {ClientOrderId: None}
-    cdef dict _orders_by_instrument
-    cdef dict _orders_by_venue
+    cdef _KeyIndex _orders_by_strategy  # key -> {ClientOrderId: None} (see _KeyIndex)
+    cdef _KeyIndex _orders_by_instrument
+    cdef _KeyIndex _orders_by_venue
     cdef dict _orders_open              # {ClientOrderId: None}, state sets
     cdef dict _orders_closed            # in closing order (oldest first)
     cdef dict _orders_inflight

@@ -151,6 +151,55 @@ cdef inline void _index_remove(dict index, object key, object member):
             del index[key]
 
 
+cdef class _KeyIndex:
+    """Orders by one key (strategy, instrument or venue): key -> {client order id: None}.
+
+    While every indexed order has the same key (one strategy, one instrument, one venue: the usual
+    backtest) no member dicts are kept: that key's members are all the cache's orders (``all``, the
+    cache's own ``_orders``). The first order with another key writes the members out. Saves three
+    dict entries per order and their growth with the run."""
+    cdef int add(self, object key, object coid) except -1:
+        """Index ``coid`` (already in ``all``) under ``key``."""
+        if self.uniform is not None:
+            if key is self.uniform or key == self.uniform:
+                return 0
+            self._write_out(coid)
+        elif not self.by_key:
+            self.uniform = key     # nothing indexed yet: `all` holds only this order
+            return 0
+        _index_add(self.by_key, key, coid)
+        return 0
+
+    cdef int remove(self, object key, object coid, bint leaving) except -1:
+        """Unindex ``coid`` from ``key``; ``leaving``: it is being removed from ``all`` too."""
+        if self.uniform is not None:
+            if leaving:
+                return 0
+            self._write_out(None)
+        _index_remove(self.by_key, key, coid)
+        return 0
+
+    cdef object members(self, object key):
+        """The {coid: ...} dict of ``key``'s orders, or None when it has none."""
+        if self.uniform is not None:
+            return self.all if (key is self.uniform or key == self.uniform) else None
+        return self.by_key.get(key)
+
+    cdef int _write_out(self, object exclude) except -1:
+        """Leave uniform mode: the uniform key's members become every order but ``exclude``."""
+        self.by_key = {self.uniform: {c: None for c in self.all if c is not exclude}}
+        self.uniform = None
+        return 0
+
+
+cdef _KeyIndex _key_index(dict all_orders):
+    cdef _KeyIndex ix = _KeyIndex.__new__(_KeyIndex)
+    ix.by_key = {}
+    ix.uniform = None
+    ix.all = all_orders
+    return ix
+
+
 cdef list _select(dict store, dict seq, list sets, bint materialize):
     """Members of every dict in ``sets`` (or all of ``store`` when empty), in add order."""
     cdef dict smallest
@@ -216,9 +265,9 @@ cdef class Cache:
         self._orders = {}
         self._order_seq = {}
         self._order_keys = {}
-        self._orders_by_strategy = {}
-        self._orders_by_instrument = {}
-        self._orders_by_venue = {}
+        self._orders_by_strategy = _key_index(self._orders)
+        self._orders_by_instrument = _key_index(self._orders)
+        self._orders_by_venue = _key_index(self._orders)
         self._orders_open = {}
         self._orders_closed = {}
         self._orders_inflight = {}
@@ -471,13 +520,13 @@ cdef class Cache:
                 if type(order) is not Order:
                     self._order_keys[coid] = old        # a duck-typed object: keep its keys here
                 return 0
-            _index_remove(self._orders_by_strategy, old[0], coid)
-            _index_remove(self._orders_by_instrument, old[1], coid)
-            _index_remove(self._orders_by_venue, old[2], coid)
+            self._orders_by_strategy.remove(old[0], coid, False)
+            self._orders_by_instrument.remove(old[1], coid, False)
+            self._orders_by_venue.remove(old[2], coid, False)
         self._order_keys[coid] = (sid, iid, venue)
-        _index_add(self._orders_by_strategy, sid, coid)
-        _index_add(self._orders_by_instrument, iid, coid)
-        _index_add(self._orders_by_venue, venue, coid)
+        self._orders_by_strategy.add(sid, coid)
+        self._orders_by_instrument.add(iid, coid)
+        self._orders_by_venue.add(venue, coid)
         return 0
 
     cdef int _set_order_state(self, object coid, object order) except -1:
@@ -556,9 +605,9 @@ cdef class Cache:
             raise ValueError(f"order {coid} is already in the cache")
         self._seq += 1
         self._order_seq[coid] = self._seq
-        _index_add(self._orders_by_strategy, sid, coid)
-        _index_add(self._orders_by_instrument, iid, coid)
-        _index_add(self._orders_by_venue, iid.venue, coid)
+        self._orders_by_strategy.add(sid, coid)
+        self._orders_by_instrument.add(iid, coid)
+        self._orders_by_venue.add(iid.venue, coid)
         if position_id is not None:
             self._order_position[coid] = position_id
         # a new id is in none of the state sets (a dropped id left all of them): place it from empty
@@ -583,9 +632,9 @@ cdef class Cache:
             (<Order>order)._cache_owner = 0
         keys = self._keys_of(coid)
         self._order_keys.pop(coid, None)
-        _index_remove(self._orders_by_strategy, keys[0], coid)
-        _index_remove(self._orders_by_instrument, keys[1], coid)
-        _index_remove(self._orders_by_venue, keys[2], coid)
+        self._orders_by_strategy.remove(keys[0], coid, True)
+        self._orders_by_instrument.remove(keys[1], coid, True)
+        self._orders_by_venue.remove(keys[2], coid, True)
         for s in (self._orders_open, self._orders_closed, self._orders_inflight,
                   self._order_position, self._order_seq):
             s.pop(coid, None)
@@ -643,11 +692,11 @@ cdef class Cache:
         if state is not None:
             sets.append(state)
         if strategy_id is not None:
-            sets.append(self._orders_by_strategy.get(_norm_sid(strategy_id)))
+            sets.append(self._orders_by_strategy.members(_norm_sid(strategy_id)))
         if instrument_id is not None:
-            sets.append(self._orders_by_instrument.get(_norm_iid(instrument_id)))
+            sets.append(self._orders_by_instrument.members(_norm_iid(instrument_id)))
         if venue is not None:
-            sets.append(self._orders_by_venue.get(_norm_venue(venue)))
+            sets.append(self._orders_by_venue.members(_norm_venue(venue)))
         return sets
 
     def orders(self, strategy_id=None, instrument_id=None, venue=None) -> list:

@@ -437,3 +437,53 @@ def test_engine_orders_shared_by_two_caches_keep_both_state_sets_right():
     b.add_order(gone)                     # re-added after its drop: placed from empty again
     check(b, [o for o in orders if b.order_exists(o.client_order_id)])
     assert b.orders_closed() == [gone]     # capacity 1: the re-added order displaced the older one
+
+
+def test_single_key_indices_answer_like_brute_force_through_every_transition():
+    """While every order has one strategy / instrument / venue the indices keep no member dicts;
+    queries must still equal the brute-force filter: before and after a second key arrives,
+    through a re-index that changes keys, capacity drops, and a cache emptied then refilled."""
+    c = Cache(closed_order_capacity=3)
+    objs: list = []
+    filters = list(itertools.product([None, "S-0", "S-1"], [None, EURUSD, BTC], [None, "SIM", "BINANCE"]))
+    preds = {"orders": lambda o: True, "orders_open": lambda o: o.is_open,
+             "orders_closed": lambda o: o.is_closed, "orders_inflight": lambda o: o.is_inflight}
+
+    def check():
+        kept = [o for o in objs if c.order_exists(o.client_order_id)]
+        for name, pred in preds.items():
+            for sid, iid, venue in filters:
+                exp = brute(kept, pred, sid, iid, venue)
+                assert getattr(c, name)(strategy_id=sid, instrument_id=iid, venue=venue) == exp, (name, sid, iid, venue)
+                count = "orders_total_count" if name == "orders" else f"{name}_count"
+                assert getattr(c, count)(strategy_id=sid, instrument_id=iid, venue=venue) == len(exp)
+
+    def add(i, sid, iid, state="open"):
+        o = FakeOrder(f"O-{i}", sid, iid, state)
+        c.add_order(o)
+        objs.append(o)
+        return o
+
+    for i in range(6):                       # one strategy, instrument and venue
+        add(i, "S-0", EURUSD)
+    check()
+    for o in objs[:4]:                       # capacity 3: the oldest closed one is dropped
+        o.state = "closed"
+        c.update_order(o)
+    check()
+    add(6, "S-0", BTC)                       # a second instrument and venue: written out
+    check()
+    add(7, "S-1", EURUSD)                    # a second strategy
+    check()
+    moved = FakeOrder("O-5", "S-1", BTC, "inflight")   # re-index under other keys
+    c.update_order(moved)
+    objs[5] = moved
+    check()
+
+    c2 = Cache(closed_order_capacity=0)      # uniform, emptied by drops, refilled with another key
+    for i, sid in enumerate(["S-0", "S-0", "S-1"]):
+        o = FakeOrder(f"P-{i}", sid, EURUSD, "closed" if i < 2 else "open")
+        c2.add_order(o)
+    assert c2.orders() == [c2.order(ClientOrderId("P-2"))]
+    assert c2.orders(strategy_id="S-0") == [] and len(c2.orders(strategy_id="S-1")) == 1
+    assert c2.orders_total_count(strategy_id="S-0") == 0
