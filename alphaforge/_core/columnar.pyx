@@ -293,15 +293,6 @@ def quotes_from_arrays(ts_event, bid_price, ask_price, bid_size=None, ask_size=N
     return out
 
 
-cdef inline int _bar_row_check(const BarRec* r) noexcept nogil:
-    """0 for a consistent bar, 1 when high is below open/low/close, 2 when low is above open/close."""
-    if r.high < r.open or r.high < r.close or r.high < r.low:
-        return 1
-    if r.low > r.open or r.low > r.close:
-        return 2
-    return 0
-
-
 def bars_from_arrays(ts_event, open, high, low, close, volume=None, *, bar_type=None, price_precision=None,
                      size_precision=0, ts_init=None, bint raw=False, bint validate=True):
     """Build a BAR_DTYPE record array (ts_event = bar close time). Missing volume becomes 0.
@@ -333,73 +324,37 @@ def bars_from_arrays(ts_event, open, high, low, close, volume=None, *, bar_type=
     cdef const int64_t[::1] tev = te
     cdef const int64_t[::1] tin = ti
     cdef Py_ssize_t i, bad = -1
-    cdef int code = 0, k = 0, which = 0
+    cdef int code
+    with nogil:
+        for i in range(n):
+            rec[i].ts_event = tev[i]
+            rec[i].ts_init = tin[i]
+            rec[i].bar_type_id = btid
+            rec[i].price_prec = <uint8_t>pp
+            rec[i].size_prec = <uint8_t>sp
+            rec[i].flags = 0
     cdef Py_ssize_t stride = sizeof(BarRec) // 8
     cdef int64_t* field_ptr[5]
-    cdef const double* fcol[5]
-    cdef const double[::1] fview
-    if not raw:
-        # one pass over the records: every field of a row converted (and the row checked) together
-        for k in range(5):
-            fview = cols[k][1]
-            fcol[k] = &fview[0]
+    field_ptr[0] = &rec[0].open
+    field_ptr[1] = &rec[0].high
+    field_ptr[2] = &rec[0].low
+    field_ptr[3] = &rec[0].close
+    field_ptr[4] = &rec[0].volume
+    for k, (name, col, prec, neg) in enumerate(cols):
+        code = _fill_value(col, raw, n, prec, neg, field_ptr[k], stride, &bad)
+        if code:
+            _raise_bad("bar", name, bad, code, col, prec)
+    cdef int which = 0
+    if validate:
         with nogil:
             for i in range(n):
-                rec[i].ts_event = tev[i]
-                rec[i].ts_init = tin[i]
-                rec[i].bar_type_id = btid
-                rec[i].price_prec = <uint8_t>pp
-                rec[i].size_prec = <uint8_t>sp
-                rec[i].flags = 0
-                code = _conv(fcol[0][i], pp, True, &rec[i].open)
-                if code == 0:
-                    k = 1
-                    code = _conv(fcol[1][i], pp, True, &rec[i].high)
-                if code == 0:
-                    k = 2
-                    code = _conv(fcol[2][i], pp, True, &rec[i].low)
-                if code == 0:
-                    k = 3
-                    code = _conv(fcol[3][i], pp, True, &rec[i].close)
-                if code == 0:
-                    k = 4
-                    code = _conv(fcol[4][i], sp, False, &rec[i].volume)
-                if code:
+                if rec[i].high < rec[i].open or rec[i].high < rec[i].close or rec[i].high < rec[i].low:
+                    which = 1
+                elif rec[i].low > rec[i].open or rec[i].low > rec[i].close:
+                    which = 2
+                if which:
                     bad = i
                     break
-                if validate:
-                    which = _bar_row_check(&rec[i])
-                    if which:
-                        bad = i
-                        break
-        if code:
-            _raise_bad("bar", cols[k][0], bad, code, cols[k][1], cols[k][2])
-    else:
-        with nogil:
-            for i in range(n):
-                rec[i].ts_event = tev[i]
-                rec[i].ts_init = tin[i]
-                rec[i].bar_type_id = btid
-                rec[i].price_prec = <uint8_t>pp
-                rec[i].size_prec = <uint8_t>sp
-                rec[i].flags = 0
-        field_ptr[0] = &rec[0].open
-        field_ptr[1] = &rec[0].high
-        field_ptr[2] = &rec[0].low
-        field_ptr[3] = &rec[0].close
-        field_ptr[4] = &rec[0].volume
-        for k, (name, col, prec, neg) in enumerate(cols):
-            code = _fill_value(col, raw, n, prec, neg, field_ptr[k], stride, &bad)
-            if code:
-                _raise_bad("bar", name, bad, code, col, prec)
-        if validate:
-            with nogil:
-                for i in range(n):
-                    which = _bar_row_check(&rec[i])
-                    if which:
-                        bad = i
-                        break
-    if validate:
         if which == 1:
             raise ValueError(
                 f"bar record {bad}: field 'high' value {cols[1][1][bad]!r} is below open/low/close "
