@@ -27,23 +27,14 @@ WORKLOADS = {"orders": 20_000, "bars": 200_000}
 
 
 def child(kind: str, n: int) -> None:
-    """Run one workload once (the process valgrind measures)."""
+    """Run one workload once (the process valgrind measures), through the bench's own drivers."""
     sys.path.insert(0, str(ROOT / "scripts"))
     import bench_backtest as b
 
     if kind == "orders":
-        bars = b.make_bars(n + 1)
-        bt = b.BarType.from_str(b.ORDER_BAR_TYPE)
-        strategy = b.OrderEveryBar(b.RoundTripConfig(bar_type=bt, orders=n))
+        print(f"fills {b.engine_orders(b.make_bars(n + 1), n)['filled']}")
     else:
-        bars = b.make_bars(n)
-        bt = b.BarType.from_str(b.BAR_TYPE)
-        strategy = b.EMACross(b.EMACrossConfig(bar_type=bt, fast=10, slow=20, trade_size=1.0))
-    engine = b._engine(bt.instrument_id)
-    engine.add_data(bt, bars)
-    engine.add_strategy(strategy)
-    result = engine.run(progress=False)
-    print(f"fills {len(result.fills_report())}")
+        print(f"fills {b.engine_bars(b.make_bars(n))['fills']}")
 
 
 def main() -> None:

@@ -236,7 +236,7 @@ cdef class Indicator:
 
     cdef void _box_outputs(self) noexcept:
         self._value_box = self.value
-        self._initialized_box = True if self.initialized else False
+        self._initialized_box = self.initialized      # a bint: boxed as True / False
 
     cdef void handle_bar_rec(self, const BarRec* rec) noexcept:
         self.update_c(raw_to_f64(rec.high), raw_to_f64(rec.low), raw_to_f64(rec.close),
