@@ -31,6 +31,8 @@ reserved up front with ``reserve_samples`` (the backtest engine does, from its d
 """
 import numpy as np
 
+from cpython.dict cimport PyDict_Next
+from cpython.object cimport PyObject
 from libc.math cimport isfinite
 from libc.stdint cimport int64_t, uint8_t, uint32_t
 
@@ -533,11 +535,18 @@ cdef class Portfolio:
     cdef int _grow_samples(self) except -1:
         return self._resize_samples(2 * self._ts_v.shape[0])
 
+    cdef bint _mark_base(self, Position p, Currency base, double* total) except -1:
+        """Add ``p``'s unrealized PnL at the last price to ``total``; False (nothing added) when
+        its PnL currency is not ``base``."""
+        if p.pnl_currency is not base and p.pnl_currency.code != base.code:
+            return False
+        total[0] += p.unrealized_pnl_f64(self._last_px(p))
+        return True
+
     cdef bint _values_fast(self, double* balance, double* positions_value) except -1:
         cdef Currency base = self.base_currency
         cdef Account acc
         cdef _Ledger led
-        cdef Position p
         cdef double b = 0.0, v = 0.0
         if base is None:
             return False
@@ -550,11 +559,20 @@ cdef class Portfolio:
                 if led.currency is not base and led.currency.code != base.code:
                     return False
                 b += <double>led.total / 1e9
-        for obj in self._open(None, None):
-            p = <Position>obj
-            if p.pnl_currency is not base and p.pnl_currency.code != base.code:
-                return False
-            v += p.unrealized_pnl_f64(self._last_px(p))
+        # the cache's open positions are walked in place (no list per sample); any other source
+        # through _open. Open positions have a non-zero quantity.
+        cdef Py_ssize_t pos = 0
+        cdef PyObject* key
+        cdef PyObject* val
+        if self._is_cache:
+            opened = (<Cache>self._cache)._positions_open
+            while PyDict_Next(opened, &pos, &key, &val):
+                if not self._mark_base(<Position>val, base, &v):
+                    return False
+        else:
+            for obj in self._open(None, None):
+                if not self._mark_base(<Position>obj, base, &v):
+                    return False
         balance[0] = b
         positions_value[0] = v
         return True

@@ -64,7 +64,7 @@ cdef class Cache:
     cdef dict _positions_by_strategy
     cdef dict _positions_by_instrument
     cdef dict _positions_by_venue
-    cdef dict _positions_open
+    cdef dict _positions_open           # {PositionId: the open position} (the portfolio marks these)
     cdef dict _positions_closed
     cdef Py_ssize_t _seq
 

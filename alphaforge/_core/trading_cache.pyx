@@ -775,7 +775,7 @@ cdef class Cache:
         cdef bint typed = type(position) is Position
         self.positions_version += 1
         if ((<Position>position)._side != 0) if typed else position.is_open:
-            self._positions_open[pid] = None
+            self._positions_open[pid] = position
             self._positions_closed.pop(pid, None)
         else:
             self._positions_open.pop(pid, None)
@@ -792,8 +792,7 @@ cdef class Cache:
 
     cdef list positions_open_c(self):
         """Open positions, unfiltered, in the order they (re)opened (no sort; for the portfolio)."""
-        cdef dict store = self._positions
-        return [store[k] for k in self._positions_open]
+        return list(self._positions_open.values())
 
     cdef int _drop_position(self, object pid) except -1:
         self.positions_version += 1

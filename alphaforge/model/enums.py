@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
+import sys
+from enum import EnumType, IntEnum
+
+
+class _EnumType(EnumType):
+    """The metaclass of the public enums. On Python 3.11 it looks class attributes up like
+    ``type`` does (``OrderSide.BUY`` ~10x faster; see ``alphaforge._core.enums``); from 3.12
+    on it is ``EnumType`` unchanged."""
+
+
+if sys.version_info < (3, 12):
+    from alphaforge._core.enums import plain_type_getattr
+
+    plain_type_getattr(_EnumType)
 
 
 class _ParseMixin:
@@ -23,7 +36,7 @@ class _ParseMixin:
             raise ValueError(f"invalid {cls.__name__} {value!r}") from None
 
 
-class OrderSide(_ParseMixin, IntEnum):
+class OrderSide(_ParseMixin, IntEnum, metaclass=_EnumType):
     """Order side; on a book BUY is the bid side and SELL the ask side."""
 
     NO_ORDER_SIDE = 0
@@ -31,7 +44,7 @@ class OrderSide(_ParseMixin, IntEnum):
     SELL = 2
 
 
-class AggressorSide(_ParseMixin, IntEnum):
+class AggressorSide(_ParseMixin, IntEnum, metaclass=_EnumType):
     """Which side of a trade took liquidity."""
 
     NO_AGGRESSOR = 0
@@ -39,14 +52,14 @@ class AggressorSide(_ParseMixin, IntEnum):
     SELLER = 2
 
 
-class BookAction(_ParseMixin, IntEnum):
+class BookAction(_ParseMixin, IntEnum, metaclass=_EnumType):
     ADD = 1
     UPDATE = 2
     DELETE = 3
     CLEAR = 4
 
 
-class BookType(_ParseMixin, IntEnum):
+class BookType(_ParseMixin, IntEnum, metaclass=_EnumType):
     """L1: top of book; L2: aggregated by price (MBP); L3: individual orders (MBO)."""
 
     L1_MBP = 1
@@ -54,14 +67,14 @@ class BookType(_ParseMixin, IntEnum):
     L3_MBO = 3
 
 
-class PriceType(_ParseMixin, IntEnum):
+class PriceType(_ParseMixin, IntEnum, metaclass=_EnumType):
     BID = 1
     ASK = 2
     MID = 3
     LAST = 4
 
 
-class BarAggregation(_ParseMixin, IntEnum):
+class BarAggregation(_ParseMixin, IntEnum, metaclass=_EnumType):
     TICK = 1
     TICK_IMBALANCE = 2
     TICK_RUNS = 3
@@ -80,14 +93,14 @@ class BarAggregation(_ParseMixin, IntEnum):
     RENKO = 16
 
 
-class AggregationSource(_ParseMixin, IntEnum):
+class AggregationSource(_ParseMixin, IntEnum, metaclass=_EnumType):
     """EXTERNAL: bars come from the data; INTERNAL: the engine aggregates them from ticks."""
 
     EXTERNAL = 1
     INTERNAL = 2
 
 
-class RecordFlag(IntEnum):
+class RecordFlag(IntEnum, metaclass=_EnumType):
     """Bits of a record's ``flags`` field (Databento-compatible values)."""
 
     LAST = 128
@@ -97,13 +110,13 @@ class RecordFlag(IntEnum):
     BAD_TS_RECV = 8
 
 
-class CurrencyType(_ParseMixin, IntEnum):
+class CurrencyType(_ParseMixin, IntEnum, metaclass=_EnumType):
     FIAT = 1
     CRYPTO = 2
     COMMODITY_BACKED = 3
 
 
-class AssetClass(_ParseMixin, IntEnum):
+class AssetClass(_ParseMixin, IntEnum, metaclass=_EnumType):
     EQUITY = 1
     FX = 2
     CRYPTOCURRENCY = 3
@@ -112,7 +125,7 @@ class AssetClass(_ParseMixin, IntEnum):
     DEBT = 6
 
 
-class OrderType(_ParseMixin, IntEnum):
+class OrderType(_ParseMixin, IntEnum, metaclass=_EnumType):
     MARKET = 1
     LIMIT = 2
     STOP_MARKET = 3
@@ -124,7 +137,7 @@ class OrderType(_ParseMixin, IntEnum):
     TRAILING_STOP_LIMIT = 9
 
 
-class TimeInForce(_ParseMixin, IntEnum):
+class TimeInForce(_ParseMixin, IntEnum, metaclass=_EnumType):
     GTC = 1
     IOC = 2
     FOK = 3
@@ -134,7 +147,7 @@ class TimeInForce(_ParseMixin, IntEnum):
     AT_THE_CLOSE = 7
 
 
-class OrderStatus(_ParseMixin, IntEnum):
+class OrderStatus(_ParseMixin, IntEnum, metaclass=_EnumType):
     INITIALIZED = 1
     DENIED = 2
     SUBMITTED = 3
@@ -149,20 +162,20 @@ class OrderStatus(_ParseMixin, IntEnum):
     EXPIRED = 12
 
 
-class LiquiditySide(_ParseMixin, IntEnum):
+class LiquiditySide(_ParseMixin, IntEnum, metaclass=_EnumType):
     NO_LIQUIDITY_SIDE = 0
     MAKER = 1
     TAKER = 2
 
 
-class ContingencyType(_ParseMixin, IntEnum):
+class ContingencyType(_ParseMixin, IntEnum, metaclass=_EnumType):
     NO_CONTINGENCY = 0
     OCO = 1
     OTO = 2
     OUO = 3
 
 
-class TriggerType(_ParseMixin, IntEnum):
+class TriggerType(_ParseMixin, IntEnum, metaclass=_EnumType):
     """Which price triggers a stop / if-touched order (DEFAULT = LAST_PRICE for trades/bars, BID_ASK for quotes)."""
 
     DEFAULT = 0
@@ -172,20 +185,20 @@ class TriggerType(_ParseMixin, IntEnum):
     MARK_PRICE = 4
 
 
-class TrailingOffsetType(_ParseMixin, IntEnum):
+class TrailingOffsetType(_ParseMixin, IntEnum, metaclass=_EnumType):
     NO_TRAILING_OFFSET = 0
     PRICE = 1
     BASIS_POINTS = 2
     TICKS = 3
 
 
-class PositionSide(_ParseMixin, IntEnum):
+class PositionSide(_ParseMixin, IntEnum, metaclass=_EnumType):
     FLAT = 0
     LONG = 1
     SHORT = 2
 
 
-class OmsType(_ParseMixin, IntEnum):
+class OmsType(_ParseMixin, IntEnum, metaclass=_EnumType):
     """NETTING: one position per instrument (and strategy); HEDGING: a position per opening order."""
 
     UNSPECIFIED = 0
@@ -193,12 +206,12 @@ class OmsType(_ParseMixin, IntEnum):
     HEDGING = 2
 
 
-class AccountType(_ParseMixin, IntEnum):
+class AccountType(_ParseMixin, IntEnum, metaclass=_EnumType):
     CASH = 1
     MARGIN = 2
 
 
-class TradingState(_ParseMixin, IntEnum):
+class TradingState(_ParseMixin, IntEnum, metaclass=_EnumType):
     ACTIVE = 1
     REDUCING = 2
     HALTED = 3

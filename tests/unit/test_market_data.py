@@ -1,6 +1,7 @@
 """Market-data views, dtypes and columnar bridges."""
 
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,34 @@ def test_c_enums_match_python_enums():
         assert int(pairs[f"PRICE_{pt.name}"]) == pt
     for flag in py_enums.RecordFlag:
         assert int(pairs[f"FLAG_{flag.name}"]) == flag
+
+
+def test_enum_class_attributes_resolve_like_enum_type():
+    """The public enums' metaclass looks attributes up like ``type`` on 3.11 (no ``__getattr__``
+    hook): every member, method and enum attribute still resolves, a missing name still raises."""
+    import enum
+    import pickle
+
+    classes = [c for c in vars(py_enums).values()
+               if isinstance(c, type) and issubclass(c, enum.IntEnum) and c is not enum.IntEnum]
+    assert len(classes) == 21
+    for cls in classes:
+        assert isinstance(cls, py_enums._EnumType) and issubclass(py_enums._EnumType, enum.EnumType)
+        for name, member in cls.__members__.items():
+            assert getattr(cls, name) is member is cls[name] is cls(member.value)
+            assert pickle.loads(pickle.dumps(member)) is member
+        assert cls._member_names_ == list(cls.__members__)
+        with pytest.raises(AttributeError, match="NOT_A_MEMBER"):
+            cls.NOT_A_MEMBER  # noqa: B018
+        with pytest.raises(AttributeError):
+            cls.__not_a_dunder__  # noqa: B018
+    assert py_enums.OrderSide.parse("sell") is py_enums.OrderSide.SELL
+    assert py_enums.OrderSide.BUY.name == "BUY" and py_enums.OrderSide.BUY.value == 1
+    if sys.version_info < (3, 12):
+        # EnumType.__getattr__ would raise AttributeError(name); type's own lookup says more,
+        # so this message shows the hook is out of the metaclass's slot
+        with pytest.raises(AttributeError, match="type object 'OrderSide' has no attribute 'NOT_A_MEMBER'"):
+            py_enums.OrderSide.NOT_A_MEMBER  # noqa: B018
 
 
 def test_trade_tick_view_and_record_round_trip():
