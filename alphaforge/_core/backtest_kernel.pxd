@@ -48,6 +48,8 @@ cdef class BacktestKernel:
     cdef readonly list streams
     cdef readonly list clocks            # TestClocks moved together (engine's + one per strategy)
     cdef readonly list exchanges
+    cdef tuple _clock_t                  # snapshots of clocks / exchanges for the per-record loops
+    cdef tuple _exchange_t
     cdef readonly DataEngine data_engine
     cdef readonly Portfolio portfolio
     cdef readonly int64_t events

@@ -5,6 +5,8 @@ objects made per record are the views the DataEngine publishes to Python subscri
 """
 import numpy as np
 
+from cpython.object cimport PyObject
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.stdint cimport INT64_MAX, int64_t, uint32_t
 
 from alphaforge._core.clock cimport TestClock, TimeEvent
@@ -87,6 +89,8 @@ cdef class BacktestKernel:
         self.streams = []
         self.clocks = []
         self.exchanges = []
+        self._clock_t = ()
+        self._exchange_t = ()
         self.data_engine = data_engine
         self.portfolio = portfolio
         self.events = 0
@@ -114,10 +118,12 @@ cdef class BacktestKernel:
     def add_clock(self, TestClock clock not None) -> None:
         if clock not in self.clocks:
             self.clocks.append(clock)
+            self._clock_t = tuple(self.clocks)
 
     def add_exchange(self, SimulatedExchange exchange not None) -> None:
         if exchange not in self.exchanges:
             self.exchanges.append(exchange)
+            self._exchange_t = tuple(self.exchanges)
 
     def reset(self) -> None:
         for s in self.streams:
@@ -125,17 +131,26 @@ cdef class BacktestKernel:
         self.events = 0
         self.last_ts = 0
 
+    # The per-record helpers walk tuple snapshots of the clocks and exchanges by index (borrowed
+    # items, no list iterator or type test per element; they run for every record).
+
     cdef int _set_time(self, int64_t ts) except -1:
-        for c in self.clocks:
-            if (<TestClock>c)._now_ns < ts:
-                (<TestClock>c).set_time_c(ts)
+        cdef tuple cs = self._clock_t
+        cdef Py_ssize_t i
+        cdef TestClock c
+        for i in range(PyTuple_GET_SIZE(cs)):
+            c = <TestClock><PyObject*>PyTuple_GET_ITEM(cs, i)
+            if c._now_ns < ts:
+                c.set_time_c(ts)
         self.last_ts = ts
         return 0
 
     cdef int64_t _next_timer_ns(self) noexcept:
+        cdef tuple cs = self._clock_t
+        cdef Py_ssize_t i
         cdef int64_t best = INT64_MAX, t
-        for c in self.clocks:
-            t = (<TestClock>c).next_event_ns()
+        for i in range(PyTuple_GET_SIZE(cs)):
+            t = (<TestClock><PyObject*>PyTuple_GET_ITEM(cs, i)).next_event_ns()
             if t < best:
                 best = t
         return best
@@ -158,9 +173,11 @@ cdef class BacktestKernel:
         return 0
 
     cdef int64_t _next_command_ns(self) except? -1:
+        cdef tuple xs = self._exchange_t
+        cdef Py_ssize_t i
         cdef int64_t best = INT64_MAX, t
-        for ex in self.exchanges:
-            t = (<SimulatedExchange>ex).next_command_ns()
+        for i in range(PyTuple_GET_SIZE(xs)):
+            t = (<SimulatedExchange><PyObject*>PyTuple_GET_ITEM(xs, i)).next_command_ns()
             if t < best:
                 best = t
         return best

@@ -5,6 +5,8 @@ rules (timing, taker/maker, liquidity, bar path, triggers, time in force, contin
 """
 import numpy as np
 
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.object cimport PyObject
 from libc.stdint cimport INT64_MAX, int64_t
 from libc.stdlib cimport free, realloc
 
@@ -313,11 +315,13 @@ cdef class SimulatedExchange:
         self.send_cancel_c(order, self._now() if ts_sent is None else ts_sent)
 
     cdef int64_t next_command_ns(self) noexcept:
-        cdef int64_t best = self._next_cmd_ns
-        cdef OrderMatchingEngine e
-        for e in self._engine_list:
-            if e.next_expiry_ns < best:
-                best = e.next_expiry_ns
+        cdef int64_t best = self._next_cmd_ns, t
+        cdef list engines = self._engine_list
+        cdef Py_ssize_t i
+        for i in range(PyList_GET_SIZE(engines)):    # borrowed items: runs for every data record
+            t = (<OrderMatchingEngine><PyObject*>PyList_GET_ITEM(engines, i)).next_expiry_ns
+            if t < best:
+                best = t
         return best
 
     cdef int process_commands(self, int64_t ts_now) except -1:

@@ -60,8 +60,14 @@ class EMACross(Strategy):
         f = self.fast.value
         s = self.slow.value
         # +1 fast above slow, -1 below, 0 equal: an up-cross is previous <= 0 and now +1, a
-        # down-cross previous >= 0 and now -1 (the definitions in the module docstring)
-        side = (f > s) - (f < s)
+        # down-cross previous >= 0 and now -1 (the definitions in the module docstring). Compared
+        # in branches: CPython specializes a float compare that jumps, not one kept as a value.
+        if f > s:
+            side = 1
+        elif f < s:
+            side = -1
+        else:
+            side = 0
         prev = self._prev_side
         self._prev_side = side
         if prev is None or side == prev:
