@@ -53,9 +53,13 @@ cdef class Cache:
     cdef _KeyIndex _orders_by_strategy  # key -> {ClientOrderId: None} (see _KeyIndex)
     cdef _KeyIndex _orders_by_instrument
     cdef _KeyIndex _orders_by_venue
-    cdef dict _orders_open              # {ClientOrderId: None}, state sets
-    cdef dict _orders_closed            # in closing order (oldest first)
-    cdef dict _orders_inflight
+    # State sets of ClientOrderIds. A cached order in none of open / inflight / idle is closed: the
+    # closed ones are not stored (they are most orders of a run), see _closed_ids / _closed_count.
+    cdef set _orders_open
+    cdef set _orders_inflight
+    cdef set _orders_idle               # neither open, in flight nor closed (INITIALIZED)
+    cdef dict _orders_closed            # closed ids in closing order (oldest first), kept only with
+                                        # a closed_order_capacity (to drop the oldest)
     cdef dict _order_position           # ClientOrderId -> PositionId
     # positions
     cdef dict _positions
@@ -88,7 +92,9 @@ cdef class Cache:
     cdef int _index_order(self, object order, tuple old) except -1
     cdef int _set_order_state(self, object coid, object order) except -1
     cdef int _set_order_state_c(self, object coid, Order order) except -1
-    cdef int _trim_closed_orders(self) except -1
+    cdef int _track_closed(self, object coid, bint closed) except -1
+    cdef set _closed_ids(self)
+    cdef Py_ssize_t _closed_count(self) except -1
     cdef int _place_order(self, object coid, bint is_open, bint is_inflight, bint is_closed,
                           object position_id) except -1
     # Typed fast paths for the engine's own Order objects (same effect as add_order/update_order).

@@ -18,7 +18,10 @@ Orders and positions
 The store keeps every order by ``client_order_id`` and indexes it by strategy, instrument, venue
 and state (open / closed / inflight, from the order's ``is_open``, ``is_closed`` and
 ``is_inflight``); ``update_order`` re-reads the state flags and moves the order between state
-sets. Positions are kept by ``id`` and indexed by strategy, instrument, venue and open/closed.
+sets. Only the live states are stored as sets (open, in flight, and idle for INITIALIZED orders);
+an order in none of them is closed, so the closed orders, most of a run's, cost no entry per order
+(``orders_closed()`` walks the store, ``orders_closed_count()`` is computed from the set sizes).
+Positions are kept by ``id`` and indexed by strategy, instrument, venue and open/closed.
 Queries (``orders_open(strategy_id=..., instrument_id=..., venue=...)`` etc.) intersect the
 smallest index with the others and return objects in the order they were first added (a
 deterministic order, never hash order). Identifier arguments may be given as identifier objects
@@ -128,11 +131,21 @@ cdef inline object _norm_sid(object v):
     return StrategyId(v) if isinstance(v, str) else v
 
 
-# Order._cache_flags bits: which of this cache's order state sets hold the order
+# Order._cache_flags bits: which of this cache's order state sets hold the order. _PLACED alone:
+# placed and in no set, i.e. closed; 0: not placed yet.
 cdef enum:
     _IN_OPEN = 1
     _IN_INFLIGHT = 2
-    _IN_CLOSED = 4
+    _IN_IDLE = 4
+    _PLACED = 8
+
+
+cdef inline int _set_member(set s, object key, bint member) except -1:
+    if member:
+        s.add(key)
+    else:
+        s.discard(key)
+    return 0
 
 
 cdef inline void _index_add(dict index, object key, object member):
@@ -201,8 +214,8 @@ cdef _KeyIndex _key_index(dict all_orders):
 
 
 cdef list _select(dict store, dict seq, list sets, bint materialize):
-    """Members of every dict in ``sets`` (or all of ``store`` when empty), in add order."""
-    cdef dict smallest
+    """Members of every container (dict or set) in ``sets`` (or all of ``store`` when empty), in
+    add order."""
     cdef list keys
     if not sets:
         keys = list(store)
@@ -268,9 +281,10 @@ cdef class Cache:
         self._orders_by_strategy = _key_index(self._orders)
         self._orders_by_instrument = _key_index(self._orders)
         self._orders_by_venue = _key_index(self._orders)
-        self._orders_open = {}
+        self._orders_open = set()
+        self._orders_inflight = set()
+        self._orders_idle = set()
         self._orders_closed = {}
-        self._orders_inflight = {}
         self._order_position = {}
         self._positions = {}
         self._position_seq = {}
@@ -541,61 +555,63 @@ cdef class Cache:
         touched (a full placement when another cache placed it last)."""
         cdef bint is_open = order.is_open_c(), is_inflight = order.is_inflight_c()
         cdef bint is_closed = order.is_closed_c()
-        cdef uint8_t now = ((_IN_OPEN if is_open else 0) | (_IN_INFLIGHT if is_inflight else 0)
-                            | (_IN_CLOSED if is_closed else 0))
+        cdef uint8_t now = (_PLACED | (_IN_OPEN if is_open else 0) | (_IN_INFLIGHT if is_inflight else 0)
+                            | (_IN_IDLE if not (is_open or is_inflight or is_closed) else 0))
         cdef uint8_t was = order._cache_flags
         if order._cache_owner != <uintptr_t><void*>self:
             self._place_order(coid, is_open, is_inflight, is_closed, order.position_id)
         else:
             if (now ^ was) & _IN_OPEN:
-                if is_open:
-                    self._orders_open[coid] = None
-                else:
-                    self._orders_open.pop(coid, None)
+                _set_member(self._orders_open, coid, is_open)
             if (now ^ was) & _IN_INFLIGHT:
-                if is_inflight:
-                    self._orders_inflight[coid] = None
-                else:
-                    self._orders_inflight.pop(coid, None)
-            if (now ^ was) & _IN_CLOSED:
-                if is_closed:
-                    self._orders_closed[coid] = None
-                    self._trim_closed_orders()
-                else:
-                    self._orders_closed.pop(coid, None)
+                _set_member(self._orders_inflight, coid, is_inflight)
+            if (now ^ was) & _IN_IDLE:
+                _set_member(self._orders_idle, coid, (now & _IN_IDLE) != 0)
+            if self.closed_order_capacity is not None and (now == _PLACED) != (was == _PLACED):
+                self._track_closed(coid, now == _PLACED)
             if order.position_id is not None:
                 self._order_position[coid] = order.position_id
         order._cache_owner = <uintptr_t><void*>self
         order._cache_flags = now
         return 0
 
-    cdef int _trim_closed_orders(self) except -1:
-        cap = self.closed_order_capacity
-        if cap is not None:
-            while len(self._orders_closed) > cap:
-                self._drop_order(next(iter(self._orders_closed)))
+    cdef int _track_closed(self, object coid, bint closed) except -1:
+        """With a closed_order_capacity: keep ``coid`` in the closing-order FIFO while it is closed
+        and drop the oldest closed orders beyond the capacity."""
+        if not closed:
+            self._orders_closed.pop(coid, None)
+            return 0
+        if coid not in self._orders_closed:
+            self._orders_closed[coid] = None
+        while len(self._orders_closed) > self.closed_order_capacity:
+            self._drop_order(next(iter(self._orders_closed)))
         return 0
 
     cdef int _place_order(self, object coid, bint is_open, bint is_inflight, bint is_closed,
                           object position_id) except -1:
-        """Move a cached order id into / out of the open, inflight and closed sets; closed ids are
-        kept in closing order (oldest first) and dropped beyond ``closed_order_capacity``."""
-        if is_open:
-            self._orders_open[coid] = None
-        else:
-            self._orders_open.pop(coid, None)
-        if is_inflight:
-            self._orders_inflight[coid] = None
-        else:
-            self._orders_inflight.pop(coid, None)
-        if is_closed:
-            if coid not in self._orders_closed:
-                self._orders_closed[coid] = None
-        else:
-            self._orders_closed.pop(coid, None)
+        """Move a cached order id into / out of the open, inflight and idle sets (closed: none of
+        them); with a ``closed_order_capacity`` closed ids are kept in closing order (oldest
+        first) and dropped beyond it."""
+        cdef bint idle = not (is_open or is_inflight or is_closed)
+        _set_member(self._orders_open, coid, is_open)
+        _set_member(self._orders_inflight, coid, is_inflight)
+        _set_member(self._orders_idle, coid, idle)
         if position_id is not None:
             self._order_position[coid] = position_id
-        return self._trim_closed_orders()
+        if self.closed_order_capacity is not None:
+            self._track_closed(coid, not (is_open or is_inflight or idle))
+        return 0
+
+    cdef set _closed_ids(self):
+        """Ids of the cached orders in none of the open / in-flight / idle sets: the closed ones."""
+        cdef set opened = self._orders_open, inflight = self._orders_inflight, idle = self._orders_idle
+        return {k for k in self._orders if k not in opened and k not in inflight and k not in idle}
+
+    cdef Py_ssize_t _closed_count(self) except -1:
+        """Number of closed cached orders, from the sizes of the (small) live sets."""
+        cdef set opened = self._orders_open, inflight = self._orders_inflight
+        cdef Py_ssize_t both = len(inflight & opened) if inflight and opened else 0
+        return len(self._orders) - len(opened) - len(inflight) + both - len(self._orders_idle)
 
     cdef int add_order_c(self, Order order, object position_id) except -1:
         cdef object coid = order.client_order_id
@@ -635,9 +651,11 @@ cdef class Cache:
         self._orders_by_strategy.remove(keys[0], coid, True)
         self._orders_by_instrument.remove(keys[1], coid, True)
         self._orders_by_venue.remove(keys[2], coid, True)
-        for s in (self._orders_open, self._orders_closed, self._orders_inflight,
-                  self._order_position, self._order_seq):
-            s.pop(coid, None)
+        self._orders_open.discard(coid)
+        self._orders_inflight.discard(coid)
+        self._orders_idle.discard(coid)
+        for d in (self._orders_closed, self._order_position, self._order_seq):
+            d.pop(coid, None)
         del self._orders[coid]
         return 0
 
@@ -712,7 +730,7 @@ cdef class Cache:
     def orders_closed(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Closed orders (``is_closed``) matching the filters, in add order."""
         return _select(self._orders, self._order_seq,
-                       self._order_sets(self._orders_closed, strategy_id, instrument_id, venue), True)
+                       self._order_sets(self._closed_ids(), strategy_id, instrument_id, venue), True)
 
     def orders_inflight(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """In-flight orders (``is_inflight``) matching the filters, in add order."""
@@ -728,7 +746,7 @@ cdef class Cache:
         if not sets:
             return len(store)
         if len(sets) == 1:
-            return 0 if sets[0] is None else len(<dict>sets[0])
+            return 0 if sets[0] is None else len(sets[0])
         return len(_select(store, seq, sets, False))
 
     def orders_total_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
@@ -743,8 +761,10 @@ cdef class Cache:
 
     def orders_closed_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of closed orders matching the filters."""
+        if strategy_id is None and instrument_id is None and venue is None:
+            return self._closed_count()
         return self._count(self._orders, self._order_seq,
-                           self._order_sets(self._orders_closed, strategy_id, instrument_id, venue))
+                           self._order_sets(self._closed_ids(), strategy_id, instrument_id, venue))
 
     def orders_inflight_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of in-flight orders matching the filters."""

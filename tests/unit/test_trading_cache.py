@@ -227,7 +227,9 @@ def test_order_indices_against_brute_force_after_random_updates():
         orders.append(o)
     for _ in range(400):
         o = rng.choice(orders)
-        o.state = rng.choice(["inflight", "open", "pending_cancel", "closed"])
+        # "initialized": neither open, in flight nor closed (the cache's idle set); closed orders
+        # are kept in no set at all, so every query and count must still find them
+        o.state = rng.choice(["initialized", "inflight", "open", "pending_cancel", "closed"])
         c.update_order(o)
     preds = {
         "orders": lambda o: True,
@@ -422,6 +424,7 @@ def test_engine_orders_shared_by_two_caches_keep_both_state_sets_right():
         for name, pred in (("orders_open", lambda o: o.is_open), ("orders_inflight", lambda o: o.is_inflight),
                            ("orders_closed", lambda o: o.is_closed)):
             assert set(getattr(c, name)()) == {o for o in kept if pred(o)}, name
+            assert getattr(c, f"{name}_count")() == sum(1 for o in kept if pred(o)), name
 
     for _ in range(40):
         o = rng.choice(orders)
