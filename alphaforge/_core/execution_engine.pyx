@@ -13,20 +13,25 @@ from alphaforge._core.clock cimport Clock
 from alphaforge._core.currency cimport Currency
 from alphaforge._core.exchange cimport SimulatedExchange
 from alphaforge._core.identifiers cimport (
+    AccountId,
     ClientOrderId,
     InstrumentId,
     PositionId,
     StrategyId,
     TraderId,
     Venue,
+    VenueOrderId,
 )
 from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.matching_engine cimport OrderMatchingEngine, VenueEventSink
 from alphaforge._core.order_events cimport (
+    EVK_ACCEPTED,
+    EVK_SUBMITTED,
     OS_FILLED,
     OS_INITIALIZED,
     OS_PENDING_CANCEL,
     OS_SUBMITTED,
+    OrderAccepted,
     OrderDenied,
     OrderEvent,
     OrderFilled,
@@ -305,6 +310,25 @@ cdef class ExecutionEngine(VenueEventSink):
             self.cache.update_order(order)
         return 0
 
+    cdef bint _event_wanted(self, tuple h, int kind) except -1:
+        """True when an order event of ``kind`` (EVK_*) for the strategy behind ``h`` has a
+        receiver: a subscriber on its msgbus route (or a bus without routes), a handler that is not
+        a Strategy, or the Strategy's own handler for it. When it has none the engine applies the
+        event without building it (Order.apply_implicit_c): the order rebuilds
+        it from its fields when its events are read."""
+        if h is None or not h[1]:
+            return True
+        if self.msgbus is not None and (h[4] is None or (<_Route>h[4]).handlers):
+            return True
+        return (<Strategy>h[0]).wants_order_event_c(kind)
+
+    cdef int _unsent(self, tuple h) except -1:
+        """Count an event nobody receives as dispatch_order_c counts it (engine and bus)."""
+        self.event_count += 1
+        if self._cmsgbus is not None and h[4] is not None:
+            self._cmsgbus.count_publish_c(<_Route>h[4])
+        return 0
+
     cdef int dispatch_order_c(self, Order order, object event) except -1:
         cdef tuple h = self._handler_of(order.strategy_id)
         self.event_count += 1
@@ -338,6 +362,17 @@ cdef class ExecutionEngine(VenueEventSink):
         return 0
 
     # ------------------------------------------------------------------ venue events
+
+    cdef int on_accepted_c(self, Order order, VenueOrderId venue_order_id, AccountId account_id,
+                           int64_t ts) except -1:
+        cdef tuple h = self._handler_of(order.strategy_id)
+        if self._event_wanted(h, EVK_ACCEPTED):
+            return self.on_venue_event_c(order, OrderAccepted.create_c(
+                order.trader_id, order.strategy_id, order.instrument_id, order.client_order_id,
+                venue_order_id, account_id, ts, ts))
+        order.apply_implicit_c(EVK_ACCEPTED, venue_order_id, account_id, ts)
+        self._cache_update(order)
+        return self._unsent(h)
 
     cdef int on_venue_event_c(self, Order order, OrderEvent event) except -1:
         if type(event) is OrderFilled:
@@ -461,13 +496,21 @@ cdef class ExecutionEngine(VenueEventSink):
         if ex is None:
             return self.deny_c(order, f"no venue registered for {order.instrument_id.venue}")
         self.command_count += 1
-        ev = OrderSubmitted.create_c(order.trader_id, order.strategy_id, order.instrument_id,
-                                     order.client_order_id, ex.state.account_id, ts, ts)
-        order.apply_c(ev)
+        cdef tuple h = self._handler_of(order.strategy_id)
+        ev = None
+        if self._event_wanted(h, EVK_SUBMITTED):
+            ev = OrderSubmitted.create_c(order.trader_id, order.strategy_id, order.instrument_id,
+                                         order.client_order_id, ex.state.account_id, ts, ts)
+            order.apply_c(ev)
+        else:
+            order.apply_implicit_c(EVK_SUBMITTED, None, ex.state.account_id, ts)
         if position_id is not None:
             self._order_pos[order.client_order_id] = position_id
         self._cache_add(order, position_id)
-        self.dispatch_order_c(order, ev)
+        if ev is not None:
+            self.dispatch_order_c(order, ev)
+        else:
+            self._unsent(h)
         ex.send_submit_c(order, ts)
         return 0
 

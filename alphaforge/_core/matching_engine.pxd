@@ -36,6 +36,10 @@ cdef class VenueEventSink:
     cdef dict _net                      # (InstrumentId, StrategyId) -> signed filled qty (raw)
     # Deliver one event for `order` (the venue never applies events itself).
     cdef int on_venue_event_c(self, Order order, OrderEvent event) except -1
+    # The venue accepted `order` (as on_venue_event_c with an OrderAccepted; a sink may apply it
+    # without building the event when nobody receives it).
+    cdef int on_accepted_c(self, Order order, VenueOrderId venue_order_id, AccountId account_id,
+                           int64_t ts) except -1
     # Signed quantity (raw, > 0 long) of the position a reduce-only `order` would reduce.
     cdef int64_t position_qty_c(self, Order order) except? -1
 

@@ -189,6 +189,12 @@ cdef class VenueEventSink:
             self._net[key] = self._net.get(key, 0) + (f.last_qty_raw if f.side == 1 else -f.last_qty_raw)
         return 0
 
+    cdef int on_accepted_c(self, Order order, VenueOrderId venue_order_id, AccountId account_id,
+                           int64_t ts) except -1:
+        return self.on_venue_event_c(order, OrderAccepted.create_c(
+            order.trader_id, order.strategy_id, order.instrument_id, order.client_order_id,
+            venue_order_id, account_id, ts, ts))
+
     cdef int64_t position_qty_c(self, Order order) except? -1:
         return self._net.get((order.instrument_id, order.strategy_id), 0)
 
@@ -315,10 +321,7 @@ cdef class OrderMatchingEngine:
 
     cdef int _accept(self, _Working w, int64_t ts) except -1:
         cdef Order o = w.order
-        cdef VenueOrderId vid = self.v.next_venue_order_id()
-        self._emit(o, OrderAccepted.create_c(o.trader_id, o.strategy_id, o.instrument_id,
-                                             o.client_order_id, vid, self.v.account_id, ts, ts))
-        return 0
+        return self.v.sink.on_accepted_c(o, self.v.next_venue_order_id(), self.v.account_id, ts)
 
     cdef int _finish(self, _Working w, int how, int64_t ts) except -1:
         """Cancel or expire a working/held order (no-op when it is already closed)."""

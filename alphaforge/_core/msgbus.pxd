@@ -68,6 +68,8 @@ cdef class MessageBus:
     cdef _Route route_c(self, str topic)
     cdef int publish_c(self, str topic, object msg) except -1
     cdef int publish_route_c(self, _Route route, object msg) except -1
+    # Count a publish on `route` (no handlers) whose message the caller did not build.
+    cdef int count_publish_c(self, _Route route) except -1
     cdef int send_c(self, str endpoint, object msg) except -1
     cdef _Route _new_route(self, str topic)
     cdef Subscription _find(self, list subs, str pattern, object handler)

@@ -19,7 +19,14 @@ from alphaforge._core.identifiers cimport (
     TraderId,
     VenueOrderId,
 )
-from alphaforge._core.order_events cimport OrderEvent, OrderFilled, OrderInitialized, OrderUpdated
+from alphaforge._core.order_events cimport (
+    OrderAccepted,
+    OrderEvent,
+    OrderFilled,
+    OrderInitialized,
+    OrderSubmitted,
+    OrderUpdated,
+)
 
 # True when an order in status `from_status` may move to `to_status` (both OrderStatus values).
 cdef bint transition_valid(int from_status, int to_status) noexcept nogil
@@ -73,7 +80,13 @@ cdef class Order:
     cdef readonly int64_t ts_init
     cdef readonly int64_t ts_last                  # ts_event of the last applied event
     # collections (Python-visible copies through properties)
-    cdef list _events                              # [0] is None when the OrderInitialized is implicit
+    cdef list _events                              # [0] is None when the OrderInitialized is implicit;
+                                                   # marks for implicit OrderSubmitted/OrderAccepted
+    cdef int64_t _ts_submitted                     # ts and event_id of the implicit OrderSubmitted /
+    cdef int64_t _ts_accepted                      # OrderAccepted (ids taken when applied, in sequence)
+    cdef int64_t _submitted_id
+    cdef int64_t _accepted_id
+    cdef uint8_t _implicit                         # bits: an implicit submitted (1) / accepted (2) mark
     cdef int64_t _init_ts_event                    # ts_event of the OrderInitialized
     cdef list _trade_ids                           # None until the second fill (last_trade_id holds the first)
     cdef Currency _comm_ccy                        # first commission currency (None before fills)
@@ -98,6 +111,13 @@ cdef class Order:
     cdef OrderInitialized _rebuild_init_c(self)
     cdef int _keep_init(self) except -1
     cdef int apply_c(self, OrderEvent event) except -1
+    # The engine's OrderSubmitted / OrderAccepted (kind EVK_SUBMITTED / EVK_ACCEPTED; venue_order_id
+    # None for a submit) when nobody receives the event: the same state change as apply_c, the
+    # event itself rebuilt from the order's fields when read (then kept).
+    cdef int apply_implicit_c(self, int kind, VenueOrderId venue_order_id, AccountId account_id,
+                              int64_t ts) except -1
+    cdef int _set_ids(self, VenueOrderId venue_order_id, AccountId account_id) except -1
+    cdef int _keep_implicit(self) except -1
     cpdef void apply(self, OrderEvent event) except *
     cdef void _init_from(self, OrderInitialized init) noexcept
     cdef int _fill(self, OrderFilled fill, int64_t new_filled) except -1

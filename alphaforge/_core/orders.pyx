@@ -49,12 +49,15 @@ from alphaforge._core.identifiers cimport (
 from alphaforge._core.order_events cimport (
     CONT_NONE,
     CONT_OTO,
+    EVK_ACCEPTED,
     EVK_CANCEL_REJECTED,
     EVK_FILLED,
     EVK_INITIALIZED,
     EVK_MODIFY_REJECTED,
+    EVK_SUBMITTED,
     EVK_TRIGGERED,
     EVK_UPDATED,
+    next_event_id,
     OS_ACCEPTED,
     OS_CANCELED,
     OS_DENIED,
@@ -178,6 +181,12 @@ cdef inline bint _has_trigger_kind(int t) noexcept:
 cdef inline bint _has_price_kind(int t) noexcept:
     return (t == OT_LIMIT or t == OT_STOP_LIMIT or t == OT_LIMIT_IF_TOUCHED
             or t == OT_TRAILING_STOP_LIMIT or t == OT_MARKET_TO_LIMIT)
+
+
+# Marks in Order._events for an OrderSubmitted / OrderAccepted applied without its event object
+# (Order.apply_implicit_c); _keep_implicit replaces them with the events.
+cdef object _SUBMITTED_MARK = object()
+cdef object _ACCEPTED_MARK = object()
 
 
 cdef int _invalid(Order o, OrderEvent event) except -1:
@@ -386,12 +395,69 @@ cdef class Order:
             elif kind == EVK_TRIGGERED:
                 self.is_triggered = True
             self.status_c = target
-        if event.venue_order_id is not None:
-            self.venue_order_id = event.venue_order_id
-        if event.account_id is not None:
-            self.account_id = event.account_id
+        self._set_ids(event.venue_order_id, event.account_id)
         self.ts_last = event.ts_event
         self._events.append(event)
+        return 0
+
+    cdef int _set_ids(self, VenueOrderId venue_order_id, AccountId account_id) except -1:
+        """Take an event's venue order id and account id (None: unchanged). Implicit events are
+        rebuilt from these fields (an OrderSubmitted from the account id, an OrderAccepted from
+        both), so they are made first when a field they carry would change."""
+        if venue_order_id is not None:
+            if (self._implicit & 2) and venue_order_id is not self.venue_order_id:
+                self._keep_implicit()
+            self.venue_order_id = venue_order_id
+        if account_id is not None:
+            if self._implicit and account_id is not self.account_id:
+                self._keep_implicit()
+            self.account_id = account_id
+        return 0
+
+    cdef int apply_implicit_c(self, int kind, VenueOrderId venue_order_id, AccountId account_id,
+                              int64_t ts) except -1:
+        # EVK_SUBMITTED / EVK_ACCEPTED (kinds equal their target status), see orders.pxd
+        cdef bint submitted = kind == EVK_SUBMITTED
+        if not transition_valid(self.status_c, kind):     # apply_c raises the state machine's error
+            return self.apply_c(
+                OrderSubmitted.create_c(self.trader_id, self.strategy_id, self.instrument_id, self.client_order_id,
+                                        account_id, ts, ts) if submitted else
+                OrderAccepted.create_c(self.trader_id, self.strategy_id, self.instrument_id, self.client_order_id,
+                                       venue_order_id, account_id, ts, ts))
+        self.status_c = kind
+        self._set_ids(venue_order_id, account_id)
+        self.ts_last = ts
+        if submitted:
+            self._ts_submitted = ts
+            self._submitted_id = next_event_id()
+            self._implicit |= 1
+            self._events.append(_SUBMITTED_MARK)
+        else:
+            self._ts_accepted = ts
+            self._accepted_id = next_event_id()
+            self._implicit |= 2
+            self._events.append(_ACCEPTED_MARK)
+        return 0
+
+    cdef int _keep_implicit(self) except -1:
+        """Replace the implicit-event marks in ``_events`` with the events: the order's ids, the
+        kept timestamps (engine events have ts_event == ts_init) and the event ids taken when they
+        were applied, so they equal the events the engine would have built then."""
+        cdef Py_ssize_t i
+        cdef object e
+        if not self._implicit:
+            return 0
+        for i in range(1, len(self._events)):
+            e = self._events[i]
+            if e is _SUBMITTED_MARK:
+                self._events[i] = OrderSubmitted(self.trader_id, self.strategy_id, self.instrument_id,
+                                                 self.client_order_id, self.account_id, self._ts_submitted,
+                                                 self._ts_submitted, event_id=self._submitted_id)
+            elif e is _ACCEPTED_MARK:
+                self._events[i] = OrderAccepted(self.trader_id, self.strategy_id, self.instrument_id,
+                                                self.client_order_id, self.venue_order_id, self.account_id,
+                                                self._ts_accepted, self._ts_accepted, event_id=self._accepted_id)
+        self._implicit = 0
         return 0
 
     cdef int _fill(self, OrderFilled fill, int64_t new_filled) except -1:
@@ -602,6 +668,7 @@ cdef class Order:
     @property
     def events(self):
         """All applied events, oldest first (a copy)."""
+        self._keep_implicit()
         cdef list out = list(self._events)
         out[0] = self._init_event_c()
         return out
@@ -616,6 +683,7 @@ cdef class Order:
         """The most recently applied event."""
         if len(self._events) == 1:
             return self._init_event_c()
+        self._keep_implicit()
         return self._events[len(self._events) - 1]
 
     @property

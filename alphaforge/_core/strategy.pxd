@@ -67,11 +67,15 @@ cdef class Strategy:
     cdef object _on_deltas
     cdef object _on_order_event
     cdef object _on_position_event
+    cdef bint _wants_submitted            # something receives OrderSubmitted / OrderAccepted
+    cdef bint _wants_accepted             # (its on_* handler, on_order_event or on_event)
 
     cdef int _transition(self, int to_state) except -1
     cdef int _call(self, object fn, object arg, str name) except -1
     cdef int _fault(self, str name, object exc) except -1
     cdef int dispatch_order_event_c(self, object event) except -1
+    # False when the strategy has no handler that would receive an order event of this EVK_* kind.
+    cdef bint wants_order_event_c(self, int kind) noexcept
     cdef int dispatch_position_event_c(self, object event) except -1
 
 

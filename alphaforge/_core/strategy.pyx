@@ -30,6 +30,7 @@ from alphaforge._core.data cimport Bar, QuoteTick, TradeTick
 from alphaforge._core.identifiers cimport StrategyId, TraderId
 from alphaforge._core.indicators cimport Indicator
 from alphaforge._core.msgbus cimport Handler
+from alphaforge._core.order_events cimport EVK_ACCEPTED, EVK_SUBMITTED
 from alphaforge._core.orders cimport Order
 from alphaforge._core.python_subclass cimport use_combined_dict
 from alphaforge._core.risk_engine cimport RiskEngine
@@ -216,6 +217,9 @@ cdef class Strategy:
                 if overridden(meth):
                     self._event_dispatch[klass] = (getattr(self, meth), meth)
         self._on_event = self.on_event if overridden("on_event") else None
+        anything = self._on_order_event is not None or self._on_event is not None
+        self._wants_submitted = anything or order_events.OrderSubmitted in self._event_dispatch
+        self._wants_accepted = anything or order_events.OrderAccepted in self._event_dispatch
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -363,6 +367,13 @@ cdef class Strategy:
         if self._on_event is not None and self.state_c != ST_FAULTED:
             self._call(self._on_event, event, "on_event")
         return 0
+
+    cdef bint wants_order_event_c(self, int kind) noexcept:
+        if kind == EVK_SUBMITTED:
+            return self._wants_submitted
+        if kind == EVK_ACCEPTED:
+            return self._wants_accepted
+        return True
 
     cdef int dispatch_position_event_c(self, object event) except -1:
         if not (_live(self.state_c) or self.state_c == ST_STOPPING):

@@ -238,3 +238,85 @@ def test_model_subclass_attributes_specialize(base_name):
     ops = {i.opname for i in dis.get_instructions(Sub.touch, adaptive=True)}
     assert {"LOAD_ATTR_WITH_HINT", "STORE_ATTR_WITH_HINT"} <= ops, ops
     assert s.a == 400.0
+
+
+class Trader(Strategy):
+    """Market orders on every other bar (alternating sides) and one limit order that rests."""
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        self.orders = []
+
+    def on_start(self):
+        self.subscribe_bars(BT)
+
+    def on_bar(self, bar):
+        n = len(self.orders)
+        if n == 3:
+            order = self.order_factory.limit(BT.instrument_id, OrderSide.BUY, 1, 1.00)
+        elif n < 12:
+            order = self.order_factory.market(BT.instrument_id, OrderSide.BUY if n % 2 else OrderSide.SELL, 1)
+        else:
+            return
+        self.orders.append(order)
+        self.submit_order(order)
+
+
+class ListeningTrader(Trader):
+    """The same orders, with handlers for the events the engine otherwise builds only when read."""
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        self.received = []
+
+    def on_order_submitted(self, event):
+        self.received.append(event)
+
+    def on_order_accepted(self, event):
+        self.received.append(event)
+
+
+def _event_fields(order):
+    return [(type(e).__name__, e.client_order_id, e.ts_event, e.ts_init, e.event_id, e.account_id,
+             e.venue_order_id) for e in order.events]
+
+
+def test_order_events_nobody_receives_are_rebuilt_equal_when_read():
+    """Without a receiver the engine applies OrderSubmitted/OrderAccepted without building them;
+    the events read from the orders afterwards must equal the ones a listening strategy was sent,
+    field by field, and the engine and bus counters must be the same."""
+    from alphaforge._core.identifiers import VenueOrderId
+    from alphaforge.model import Quantity
+    from alphaforge.orders import OrderAccepted, OrderSubmitted, OrderUpdated
+
+    quiet = Trader(StrategyConfig(strategy_id="T-001"))
+    loud = ListeningTrader(StrategyConfig(strategy_id="T-001"))
+    runs = []
+    for s in (quiet, loud):
+        engine = _engine(s, n=20)
+        engine.run(progress=False)
+        runs.append(engine)
+    assert len(quiet.orders) == len(loud.orders) == 12
+    for q, lo in zip(quiet.orders, loud.orders, strict=True):
+        assert q.status == lo.status and _event_fields(q) == _event_fields(lo)
+        assert [type(e) for e in q.events[1:3]] == [OrderSubmitted, OrderAccepted]
+        assert q.events[1] == lo.events[1] and q.events[2] == lo.events[2]
+        assert q.events[1] is q.events[1]           # built once, then kept
+    # the listening strategy got exactly the events its orders hold
+    assert loud.received == [e for o in loud.orders for e in o.events[1:3]]
+    assert all(a is b for a, b in zip(loud.received, [e for o in loud.orders for e in o.events[1:3]], strict=True))
+    a, b = runs
+    assert a.exec_engine.event_count == b.exec_engine.event_count
+    assert a.msgbus.published_count == b.msgbus.published_count
+
+    # the resting limit order is ACCEPTED; an update that brings a new venue order id must leave
+    # the OrderAccepted (still implicit on the quiet side) with the id it was accepted under
+    resting = [o for o in quiet.orders if o.status.name == "ACCEPTED"]
+    assert len(resting) == 1
+    o = resting[0]
+    vid = o.venue_order_id
+    o.apply(OrderUpdated(o.trader_id, o.strategy_id, o.instrument_id, o.client_order_id,
+                         VenueOrderId("SIM-NEW"), o.account_id, Quantity(2, 0), None, None,
+                         o.ts_last + 1, o.ts_last + 1))
+    assert o.venue_order_id == VenueOrderId("SIM-NEW")
+    assert o.events[2].venue_order_id == vid and type(o.last_event) is OrderUpdated
