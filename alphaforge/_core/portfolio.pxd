@@ -45,7 +45,6 @@ cdef class Portfolio:
     cdef tuple _values(self, object venue)
     # Balance and positions value in the base currency without Python containers when every amount
     # is already in the base currency; False when the general path (_values) is needed.
-    cdef bint _mark_base(self, Position p, Currency base, double* total) except -1
     cdef bint _values_fast(self, double* balance, double* positions_value) except -1
     # Record an equity-curve point if due (the backtest loop's per-event call). Returns 1 if recorded.
     cdef int sample_c(self, int64_t ts_ns, bint force=*) except -1

@@ -32,6 +32,7 @@ reserved up front with ``reserve_samples`` (the backtest engine does, from its d
 import numpy as np
 
 from cpython.dict cimport PyDict_Next
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
 from libc.math cimport isfinite
 from libc.stdint cimport int64_t, uint8_t, uint32_t
@@ -51,6 +52,15 @@ cdef Money _money(double v, Currency cur):
     if abs(v) >= 9.2e9:
         raise OverflowError(f"portfolio value {v!r} {cur.code} exceeds the int64 raw range")
     return Money.from_raw_c(f64_to_raw(v, cur.precision), cur)
+
+
+cdef inline bint _mark_base(Portfolio pf, Position p, Currency base, double* total) except -1:
+    """Add ``p``'s unrealized PnL at the last price to ``total``; False (nothing added) when its
+    PnL currency is not ``base``."""
+    if p.pnl_currency is not base and p.pnl_currency.code != base.code:
+        return False
+    total[0] += p.unrealized_pnl_f64(pf._last_px(p))
+    return True
 
 
 cdef inline void _acc(dict amounts, Currency cur, double v):
@@ -535,43 +545,38 @@ cdef class Portfolio:
     cdef int _grow_samples(self) except -1:
         return self._resize_samples(2 * self._ts_v.shape[0])
 
-    cdef bint _mark_base(self, Position p, Currency base, double* total) except -1:
-        """Add ``p``'s unrealized PnL at the last price to ``total``; False (nothing added) when
-        its PnL currency is not ``base``."""
-        if p.pnl_currency is not base and p.pnl_currency.code != base.code:
-            return False
-        total[0] += p.unrealized_pnl_f64(self._last_px(p))
-        return True
-
     cdef bint _values_fast(self, double* balance, double* positions_value) except -1:
+        # runs for every equity sample (every data point): lists walked by index (borrowed items)
         cdef Currency base = self.base_currency
         cdef Account acc
         cdef _Ledger led
+        cdef list accounts = self._account_list, ledgers
+        cdef Py_ssize_t i, j, pos = 0
+        cdef PyObject* key
+        cdef PyObject* val
         cdef double b = 0.0, v = 0.0
         if base is None:
             return False
-        for a in self._account_list:
-            acc = <Account>a
+        for i in range(PyList_GET_SIZE(accounts)):
+            acc = <Account>PyList_GET_ITEM(accounts, i)
             if acc.account_type_c != ACCOUNT_MARGIN:
                 return False
-            for obj in acc._ledger_list:
-                led = <_Ledger>obj
+            ledgers = acc._ledger_list
+            for j in range(PyList_GET_SIZE(ledgers)):
+                led = <_Ledger>PyList_GET_ITEM(ledgers, j)
                 if led.currency is not base and led.currency.code != base.code:
                     return False
                 b += <double>led.total / 1e9
         # the cache's open positions are walked in place (no list per sample); any other source
         # through _open. Open positions have a non-zero quantity.
-        cdef Py_ssize_t pos = 0
-        cdef PyObject* key
-        cdef PyObject* val
         if self._is_cache:
             opened = (<Cache>self._cache)._positions_open
             while PyDict_Next(opened, &pos, &key, &val):
-                if not self._mark_base(<Position>val, base, &v):
+                if not _mark_base(self, <Position>val, base, &v):
                     return False
         else:
             for obj in self._open(None, None):
-                if not self._mark_base(<Position>obj, base, &v):
+                if not _mark_base(self, <Position>obj, base, &v):
                     return False
         balance[0] = b
         positions_value[0] = v
