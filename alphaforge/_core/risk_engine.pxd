@@ -37,10 +37,11 @@ cdef class RiskEngine:
     cdef readonly int64_t denied_count
 
     cdef int64_t now_c(self) except? -1
-    cdef str check_order_c(self, Order order)
+    # position_id: the position the order targets (close_position / submit with a position id)
+    cdef str check_order_c(self, Order order, PositionId position_id=*)
     cdef bint _reduces(self, Order order) except -1
     cdef int64_t _ref_price(self, Order order) except? -1
     cdef int submit_order_c(self, Order order, PositionId position_id) except -1
-    cdef bint _reduces_any(self, Order order) except -1
+    cdef bint _reduces_any(self, Order order, PositionId position_id) except -1
     cdef int64_t _market_price(self, Order order) except? -1
     cdef str _check_exit(self, Order o)

@@ -193,7 +193,7 @@ cdef class RiskEngine:
             return e.last_raw
         return 0
 
-    cdef str check_order_c(self, Order order):
+    cdef str check_order_c(self, Order order, PositionId position_id=None):
         """None when the order passes every check, else the denial reason."""
         cdef Instrument inst = self.exec_engine._instrument(order.instrument_id)
         cdef int64_t unit, ref, net, after, lim, cur
@@ -247,7 +247,7 @@ cdef class RiskEngine:
                     if fabs(<double>(px - cur)) > self._price_band * <double>cur:
                         return (f"price {<double>px / 1e9:g} outside the price band of {self._price_band:g} "
                                 f"around {<double>cur / 1e9:g}")
-        if order.reduce_only and not self._reduces_any(order):
+        if order.reduce_only and not self._reduces_any(order, position_id):
             return "reduce-only order would increase the position"
         if self._max_position:
             v = self._max_position.get(order.instrument_id)
@@ -280,8 +280,16 @@ cdef class RiskEngine:
                     return "short selling not allowed on cash account: sell exceeds the position"
         return None
 
-    cdef bint _reduces_any(self, Order order) except -1:
-        cdef int64_t net = self.exec_engine.position_qty_c(order)
+    cdef bint _reduces_any(self, Order order, PositionId position_id) except -1:
+        """True when ``order`` reduces a position: the one it targets (``position_id``; under
+        HEDGING a strategy holds several), else the one its fill would apply to."""
+        cdef int64_t net
+        cdef Position p
+        if position_id is not None:
+            p = self.exec_engine._positions.get(position_id)
+            net = p.signed_qty_raw if p is not None else 0
+        else:
+            net = self.exec_engine.position_qty_c(order)
         return (order.side_c == 1 and net < 0) or (order.side_c == 2 and net > 0)
 
     cdef int64_t _market_price(self, Order order) except? -1:
@@ -309,7 +317,7 @@ cdef class RiskEngine:
     cdef int submit_order_c(self, Order order, PositionId position_id) except -1:
         cdef str reason = None
         if not self.bypass:
-            reason = self.check_order_c(order)
+            reason = self.check_order_c(order, position_id)
             if reason is None and self._submit_throttle is not None and \
                     not self._submit_throttle.allow_c(self.now_c()):
                 reason = "order submit rate above max_order_submit_rate"

@@ -60,7 +60,8 @@ cdef class Cache:
     cdef set _orders_idle               # neither open, in flight nor closed (INITIALIZED)
     cdef dict _orders_closed            # closed ids in closing order (oldest first), kept only with
                                         # a closed_order_capacity (to drop the oldest)
-    cdef dict _order_position           # ClientOrderId -> PositionId
+    cdef dict _order_position           # ClientOrderId -> PositionId (explicit links; an engine Order's
+                                        # own position_id is not copied here, see _position_id_of)
     # positions
     cdef dict _positions
     cdef dict _position_seq
@@ -69,7 +70,8 @@ cdef class Cache:
     cdef dict _positions_by_instrument
     cdef dict _positions_by_venue
     cdef dict _positions_open           # {PositionId: the open position} (the portfolio marks these)
-    cdef dict _positions_closed
+    cdef dict _positions_closed         # closed ids in closing order, kept only with a
+                                        # closed_position_capacity (closed: in _positions, not open)
     cdef Py_ssize_t _seq
 
     # --- cdef API: O(1) appends of C records and record reads (latest = index 0) ---
@@ -94,6 +96,8 @@ cdef class Cache:
     cdef int _set_order_state_c(self, object coid, Order order) except -1
     cdef int _track_closed(self, object coid, bint closed) except -1
     cdef set _closed_ids(self)
+    cdef set _closed_position_ids(self)
+    cdef object _position_id_of(self, object coid)
     cdef Py_ssize_t _closed_count(self) except -1
     cdef int _place_order(self, object coid, bint is_open, bint is_inflight, bint is_closed,
                           object position_id) except -1

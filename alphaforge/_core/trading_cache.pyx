@@ -21,7 +21,8 @@ and state (open / closed / inflight, from the order's ``is_open``, ``is_closed``
 sets. Only the live states are stored as sets (open, in flight, and idle for INITIALIZED orders);
 an order in none of them is closed, so the closed orders, most of a run's, cost no entry per order
 (``orders_closed()`` walks the store, ``orders_closed_count()`` is computed from the set sizes).
-Positions are kept by ``id`` and indexed by strategy, instrument, venue and open/closed.
+Positions are kept by ``id`` and indexed by strategy, instrument, venue and open/closed (closed:
+not open, likewise stored nowhere). An engine Order's position id is read from the order itself.
 Queries (``orders_open(strategy_id=..., instrument_id=..., venue=...)`` etc.) intersect the
 smallest index with the others and return objects in the order they were first added (a
 deterministic order, never hash order). Identifier arguments may be given as identifier objects
@@ -569,8 +570,6 @@ cdef class Cache:
                 _set_member(self._orders_idle, coid, (now & _IN_IDLE) != 0)
             if self.closed_order_capacity is not None and (now == _PLACED) != (was == _PLACED):
                 self._track_closed(coid, now == _PLACED)
-            if order.position_id is not None:
-                self._order_position[coid] = order.position_id
         order._cache_owner = <uintptr_t><void*>self
         order._cache_flags = now
         return 0
@@ -601,6 +600,15 @@ cdef class Cache:
         if self.closed_order_capacity is not None:
             self._track_closed(coid, not (is_open or is_inflight or idle))
         return 0
+
+    cdef object _position_id_of(self, object coid):
+        """The position id of a cached order: an engine Order's own ``position_id`` (not copied into
+        ``_order_position``), else the explicit link (add_order / add_position_id / a position's
+        opening order / a duck-typed order's), or None."""
+        cdef object o = self._orders.get(coid)
+        if type(o) is Order and (<Order>o).position_id is not None:
+            return (<Order>o).position_id
+        return self._order_position.get(coid)
 
     cdef set _closed_ids(self):
         """Ids of the cached orders in none of the open / in-flight / idle sets: the closed ones."""
@@ -792,23 +800,34 @@ cdef class Cache:
         return 0
 
     cdef int _set_position_state(self, object pid, object position) except -1:
+        """Move a cached position into / out of the open dict (closed: not in it); with a
+        ``closed_position_capacity`` closed ids are kept in closing order and the oldest dropped
+        beyond it."""
         cdef bint typed = type(position) is Position
+        cdef bint is_open = ((<Position>position)._side != 0) if typed else position.is_open
         self.positions_version += 1
-        if ((<Position>position)._side != 0) if typed else position.is_open:
+        if is_open:
             self._positions_open[pid] = position
-            self._positions_closed.pop(pid, None)
         else:
             self._positions_open.pop(pid, None)
-            if pid not in self._positions_closed:
-                self._positions_closed[pid] = None
         opening = (<Position>position).opening_order_id if typed else getattr(position, "opening_order_id", None)
-        if opening is not None and opening not in self._order_position:
+        if opening is not None and self._position_id_of(opening) is None:
             self._order_position[opening] = pid
         cap = self.closed_position_capacity
         if cap is not None:
-            while len(self._positions_closed) > cap:
-                self._drop_position(next(iter(self._positions_closed)))
+            if is_open:
+                self._positions_closed.pop(pid, None)
+            else:
+                if pid not in self._positions_closed:
+                    self._positions_closed[pid] = None
+                while len(self._positions_closed) > cap:
+                    self._drop_position(next(iter(self._positions_closed)))
         return 0
+
+    cdef set _closed_position_ids(self):
+        """Ids of the cached positions that are not open: the closed ones."""
+        cdef dict opened = self._positions_open
+        return {k for k in self._positions if k not in opened}
 
     cdef list positions_open_c(self):
         """Open positions, unfiltered, in the order they (re)opened (no sort; for the portfolio)."""
@@ -864,7 +883,7 @@ cdef class Cache:
         cdef bint is_open = position._side != 0
         if is_open != (pid in self._positions_open):
             self._set_position_state(pid, position)
-        elif position.opening_order_id is not None and position.opening_order_id not in self._order_position:
+        elif position.opening_order_id is not None and self._position_id_of(position.opening_order_id) is None:
             self._order_position[position.opening_order_id] = pid
         return 0
 
@@ -882,11 +901,11 @@ cdef class Cache:
 
     def position_id(self, client_order_id):
         """The position id linked to this client order id, or None."""
-        return self._order_position.get(client_order_id)
+        return self._position_id_of(client_order_id)
 
     def position_for_order(self, client_order_id):
         """The cached position linked to this client order id, or None."""
-        pid = self._order_position.get(client_order_id)
+        pid = self._position_id_of(client_order_id)
         return None if pid is None else self._positions.get(pid)
 
     cdef list _position_sets(self, object state, object strategy_id, object instrument_id,
@@ -916,7 +935,7 @@ cdef class Cache:
     def positions_closed(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Closed positions matching the filters, in add order."""
         return _select(self._positions, self._position_seq,
-                       self._position_sets(self._positions_closed, strategy_id, instrument_id, venue),
+                       self._position_sets(self._closed_position_ids(), strategy_id, instrument_id, venue),
                        True)
 
     def positions_total_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
@@ -931,8 +950,10 @@ cdef class Cache:
 
     def positions_closed_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of closed positions matching the filters."""
+        if strategy_id is None and instrument_id is None and venue is None:
+            return len(self._positions) - len(self._positions_open)
         return self._count(self._positions, self._position_seq,
-                           self._position_sets(self._positions_closed, strategy_id, instrument_id,
+                           self._position_sets(self._closed_position_ids(), strategy_id, instrument_id,
                                                venue))
 
     def __repr__(self):

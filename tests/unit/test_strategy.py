@@ -320,3 +320,61 @@ def test_order_events_nobody_receives_are_rebuilt_equal_when_read():
                          o.ts_last + 1, o.ts_last + 1))
     assert o.venue_order_id == VenueOrderId("SIM-NEW")
     assert o.events[2].venue_order_id == vid and type(o.last_event) is OrderUpdated
+
+
+def test_cache_position_links_and_closed_positions_after_a_run():
+    """Engine orders keep their position id on the order only (the cache reads it from there) and
+    closed positions are stored in no set: after a HEDGING run that opens and closes many
+    positions, every link and every open/closed query must equal a brute-force filter. Also the
+    risk check of close_position under HEDGING (reduce-only against the targeted position)."""
+    from alphaforge.model import PositionId
+
+    class Hedger(Strategy):
+        def __init__(self, config=None):
+            super().__init__(config)
+            self.n = 0
+
+        def on_start(self):
+            self.subscribe_bars(BT)
+
+        def on_bar(self, bar):
+            self.n += 1
+            if self.n % 3 == 0:          # close the oldest open position
+                opened = self.cache.positions_open()
+                if opened:
+                    self.close_position(opened[0])
+            else:
+                side = OrderSide.BUY if self.n % 2 else OrderSide.SELL
+                self.submit_order(self.order_factory.market(BT.instrument_id, side, 1))
+
+    s = Hedger()
+    engine = BacktestEngine()
+    engine.add_venue("SIM", oms_type="HEDGING", account_type="MARGIN", base_currency="USD",
+                     starting_balances=["100000 USD"])
+    engine.add_instrument(Equity(InstrumentId.from_str("STRAT.SIM"), price_precision=2, currency="USD"))
+    engine.add_data(BT, _bars(60))
+    engine.add_strategy(s)
+    engine.run(progress=False)
+    cache = engine.cache
+    orders, positions = cache.orders(), cache.positions()
+    filled = [o for o in orders if o.status.name == "FILLED"]
+    # every close_position is a reduce-only order judged against the position it targets (not the
+    # strategy's net over its hedging positions, which is often flat here): none is denied
+    assert len(orders) == 60 and len(filled) == 59 and len(positions) == 40   # the last bar's order waits
+    assert not [o for o in orders if o.status.name == "DENIED"]
+    for o in filled:
+        assert o.position_id is not None
+        assert cache.position_id(o.client_order_id) == o.position_id
+        assert cache.position_for_order(o.client_order_id) is cache.position(o.position_id)
+    closed = [p for p in positions if not p.is_open]
+    opened = [p for p in positions if p.is_open]
+    assert len(closed) >= 5 and opened
+    assert cache.positions_closed() == closed and cache.positions_open() == opened
+    assert cache.positions_closed_count() == len(closed) and cache.positions_open_count() == len(opened)
+    sid = s.id
+    assert cache.positions_closed(strategy_id=sid, instrument_id=BT.instrument_id) == closed
+    assert cache.positions_closed_count(strategy_id="nobody") == 0
+    # an explicit link for an order the cache does not hold still answers
+    cache.add_position_id(closed[0].id, type(orders[0].client_order_id)("EXTERNAL-1"))
+    assert cache.position_id(type(orders[0].client_order_id)("EXTERNAL-1")) == closed[0].id
+    assert isinstance(closed[0].id, PositionId)
