@@ -7,7 +7,7 @@ import numpy as np
 
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
-from libc.stdint cimport INT64_MAX, int64_t
+from libc.stdint cimport INT64_MAX, int64_t, uint32_t
 from libc.stdlib cimport free, realloc
 
 from alphaforge._core.accounts cimport Account
@@ -179,9 +179,13 @@ cdef class SimulatedExchange:
         return e
 
     cdef OrderMatchingEngine engine_c(self, object instrument_id):
+        cdef uint32_t idx
         if not isinstance(instrument_id, InstrumentId):
             instrument_id = InstrumentId.from_str(str(instrument_id))
-        return self._engines.get(instrument_id)
+        idx = (<InstrumentId>instrument_id).index      # interned: one index per instrument id
+        if idx < <uint32_t>PyList_GET_SIZE(self._by_index):
+            return <OrderMatchingEngine><PyObject*>PyList_GET_ITEM(self._by_index, idx)   # None if not here
+        return None
 
     cdef int set_sink_c(self, VenueEventSink sink) except -1:
         self.state.sink = sink

@@ -246,3 +246,15 @@ def test_cash_account_locks_for_open_orders():
     assert float(acc.balance_locked("USD").as_double()) == 0.0
     # 10000 - 20 * 98 + rebate 0.196 -> 0.20
     assert float(acc.balance_total("USD").as_double()) == pytest.approx(10000 - 1960 + 0.20)
+
+
+def test_matching_engine_lookup_by_instrument():
+    """Engines are found through the instrument id's interned index: every instrument of the venue
+    (as id or string) and nothing else (another venue's id, an id interned after the venue's)."""
+    _, ex, _ = venue()
+    ex.add_instrument(PAIR)
+    assert ex.matching_engine(IID).instrument is INST
+    assert ex.matching_engine("BTCUSD.XEXC").instrument is PAIR
+    for other in (InstrumentId.from_str("EXCH.OTHERVENUE"), InstrumentId.from_str("LATE-INTERNED-9.XEXC")):
+        with pytest.raises(KeyError, match="is not traded on XEXC"):
+            ex.matching_engine(other)
