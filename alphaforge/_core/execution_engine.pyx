@@ -314,8 +314,8 @@ cdef class ExecutionEngine(VenueEventSink):
         """True when an order event of ``kind`` (EVK_*) for the strategy behind ``h`` has a
         receiver: a subscriber on its msgbus route (or a bus without routes), a handler that is not
         a Strategy, or the Strategy's own handler for it. When it has none the engine applies the
-        event without building it (Order.apply_implicit_c): the order rebuilds
-        it from its fields when its events are read."""
+        event without building it (Order.apply_implicit_c): the order rebuilds it from its fields
+        when its events are read."""
         if h is None or not h[1]:
             return True
         if self.msgbus is not None and (h[4] is None or (<_Route>h[4]).handlers):
