@@ -261,7 +261,8 @@ class BacktestEngine:
             logger = Logger(strategy.id.value, level=level, clock=sclock)
             strategy.register(self.trader_id, sclock, self.msgbus, self.cache, self.portfolio,
                               self.data_engine, self.risk_engine, self.exec_engine, logger)
-            self.exec_engine.register_strategy(strategy.id, strategy)
+            # StrategyConfig.oms_type (None: the venue's) overrides the venue's OMS for this strategy
+            self.exec_engine.register_strategy(strategy.id, strategy, getattr(strategy.config, "oms_type", None))
         # every PositionClosed of the run, in order (kept by the execution engine in C)
         self.closed_positions: list[Any] = self.exec_engine.closed_position_events
         self.starting_equity = float(self.portfolio.equity().as_double())

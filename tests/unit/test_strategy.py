@@ -378,3 +378,24 @@ def test_cache_position_links_and_closed_positions_after_a_run():
     cache.add_position_id(closed[0].id, type(orders[0].client_order_id)("EXTERNAL-1"))
     assert cache.position_id(type(orders[0].client_order_id)("EXTERNAL-1")) == closed[0].id
     assert isinstance(closed[0].id, PositionId)
+
+
+def test_strategy_config_oms_type_overrides_the_venue():
+    """StrategyConfig(oms_type="HEDGING") on a NETTING venue: each opening order gets a position
+    of its own; the default strategy on the same venue nets into one position."""
+
+    class Opener(Strategy):
+        def on_start(self):
+            self.subscribe_bars(BT)
+
+        def on_bar(self, bar):
+            self.submit_order(self.order_factory.market(BT.instrument_id, OrderSide.BUY, 1))
+
+    hedger = Opener(StrategyConfig(strategy_id="H-001", oms_type="HEDGING"))
+    netter = Opener(StrategyConfig(strategy_id="N-001"))
+    engine = _engine(hedger, netter, n=6)
+    engine.run(progress=False)
+    mine = [p for p in engine.cache.positions() if p.strategy_id == hedger.id]
+    theirs = [p for p in engine.cache.positions() if p.strategy_id == netter.id]
+    assert len(mine) == 5 and all(float(p.quantity) == 1.0 for p in mine)   # 5 fills (the 6th order waits)
+    assert len(theirs) == 1 and float(theirs[0].quantity) == 5.0
