@@ -38,6 +38,7 @@ precision (10^-9), not rounded per fill to the currency's display precision, so 
 drift from an exact reference over many fills; they print rounded to the currency's precision. ``base_currency=None`` makes a multi-currency account; with a base
 currency every amount must be in it (other currencies raise ValueError).
 """
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from libc.math cimport fabs, isfinite
 from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint32_t
@@ -362,7 +363,7 @@ cdef class Account:
 
     cdef int _record(self, str reason, int64_t ts_event, bint reported) except -1:
         cdef void* mem
-        cdef Py_ssize_t cap, nb = len(self._ledgers)
+        cdef Py_ssize_t cap, i, nb = PyList_GET_SIZE(self._ledger_list)
         cdef _Ledger led
         cdef object ri = self._reason_idx.get(reason)
         if ri is None:
@@ -391,7 +392,8 @@ cdef class Account:
         r.reported = reported
         r.bal_start = self._nbal
         r.bal_n = nb
-        for led in self._ledgers.values():
+        for i in range(nb):                 # _ledger_list: the ledgers in slot order
+            led = <_Ledger>PyList_GET_ITEM(self._ledger_list, i)
             self._bals[self._nbal].slot = led.slot
             self._bals[self._nbal].total = led.total
             self._bals[self._nbal].locked = led.locked

@@ -4,7 +4,7 @@ from libc.stdint cimport int64_t, uint32_t
 cdef class Identifier:
     cdef readonly str value
     """The identifier's string value."""
-    cdef Py_hash_t _hash
+    cdef Py_hash_t _hash            # hash(value); -1: not computed yet (ids made in C that may never be hashed)
 
 
 cdef class Symbol(Identifier):

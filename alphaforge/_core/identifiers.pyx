@@ -86,6 +86,8 @@ cdef class Identifier:
         return NotImplemented
 
     def __hash__(self):
+        if self._hash == -1:            # made without its hash (see identifiers.pxd)
+            self._hash = hash(self.value)
         return self._hash
 
     def __str__(self):

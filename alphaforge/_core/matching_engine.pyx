@@ -227,7 +227,7 @@ cdef class VenueState:
         # well-formed by construction: no validation
         vid.value = (prefixed_seq(self._oid_prefix_b, self.order_seq) if self._oid_prefix_b is not None
                      else f"{self.prefix}-{self.order_seq}")
-        vid._hash = hash(vid.value)
+        vid._hash = -1          # hashed when first used as a key (most venue order ids never are)
         return vid
 
     cdef TradeId next_trade_id(self):
