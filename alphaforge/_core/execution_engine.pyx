@@ -316,18 +316,35 @@ cdef class ExecutionEngine(VenueEventSink):
         a Strategy, or the Strategy's own handler for it. When it has none the engine applies the
         event without building it (Order.apply_implicit_c): the order rebuilds it from its fields
         when its events are read."""
+        return self._bus_or_foreign(h, 4) or (<Strategy>h[0]).wants_order_event_c(kind)
+
+    cdef bint _bus_or_foreign(self, tuple h, int route) except -1:
+        """True when events on ``h``'s route (4: orders, 5: positions) reach something besides the
+        Strategy's own handlers: a msgbus subscriber (or a bus without routes), or a handler that
+        is not a Strategy."""
         if h is None or not h[1]:
             return True
-        if self.msgbus is not None and (h[4] is None or (<_Route>h[4]).handlers):
-            return True
-        return (<Strategy>h[0]).wants_order_event_c(kind)
+        return self.msgbus is not None and (h[route] is None or len(<tuple>(<_Route>h[route]).handlers) > 0)
 
-    cdef int _unsent(self, tuple h) except -1:
-        """Count an event nobody receives as dispatch_order_c counts it (engine and bus)."""
+    cdef int _unsent(self, tuple h, int route) except -1:
+        """Count an event nobody receives as dispatch_order_c / dispatch_position_c count it (engine
+        and bus); ``route``: 4 for the order-event route of ``h``, 5 for the position-event one."""
         self.event_count += 1
-        if self._cmsgbus is not None and h[4] is not None:
-            self._cmsgbus.count_publish_c(<_Route>h[4])
+        if self._cmsgbus is not None and h[route] is not None:
+            self._cmsgbus.count_publish_c(<_Route>h[route])
         return 0
+
+    cdef int _add_pos_event(self, list pevents, tuple h, type cls, Position p, int64_t qty, int64_t px,
+                            OrderFilled fill) except -1:
+        """Queue a position event of class ``cls`` for dispatch after the fill. A PositionOpened or
+        PositionChanged nobody receives (no subscriber on the strategy's position-event route, no
+        handler for it in the Strategy) is only counted; PositionClosed is always made (the run
+        keeps them, closed_position_events)."""
+        if cls is PositionClosed or self._bus_or_foreign(h, 5) or \
+                (<Strategy>h[0]).wants_position_event_c(cls is PositionOpened):
+            pevents.append(_pos_event(cls, p, qty, px, fill))
+            return 0
+        return self._unsent(h, 5)
 
     cdef int dispatch_order_c(self, Order order, object event) except -1:
         cdef tuple h = self._handler_of(order.strategy_id)
@@ -372,7 +389,7 @@ cdef class ExecutionEngine(VenueEventSink):
                 venue_order_id, account_id, ts, ts))
         order.apply_implicit_c(EVK_ACCEPTED, venue_order_id, account_id, ts)
         self._cache_update(order)
-        return self._unsent(h)
+        return self._unsent(h, 4)
 
     cdef int on_venue_event_c(self, Order order, OrderEvent event) except -1:
         if type(event) is OrderFilled:
@@ -384,6 +401,7 @@ cdef class ExecutionEngine(VenueEventSink):
         return self.dispatch_order_c(order, event)
 
     cdef int _handle_fill(self, Order order, OrderFilled fill) except -1:
+        cdef tuple h = self._handler_of(order.strategy_id)
         cdef SimulatedExchange ex = self._exchange(order)
         cdef int oms = self.oms_for_c(order.strategy_id, ex)
         cdef PositionId pid = self._position_id_for(order, oms, ex)
@@ -404,7 +422,7 @@ cdef class ExecutionEngine(VenueEventSink):
             if acc is not None:
                 acc.apply_fill_c(inst, fill.side, fill.last_qty_raw, fill.last_px_raw, fill.commission_raw,
                                  fill.commission_currency, p, fill.ts_event)
-            pevents.append(_pos_event(PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill))
+            self._add_pos_event(pevents, h, PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill)
         else:
             cur_abs = p.signed_qty_raw if p.signed_qty_raw >= 0 else -p.signed_qty_raw
             if cur_abs > 0 and p.is_opposite_side(fill.side) and fill.last_qty_raw > cur_abs:
@@ -421,7 +439,7 @@ cdef class ExecutionEngine(VenueEventSink):
                 if acc is not None:
                     acc.apply_fill_c(inst, fill.side, close_qty, fill.last_px_raw, comm_close,
                                      fill.commission_currency, p, fill.ts_event)
-                pevents.append(_pos_event(PositionClosed, p, close_qty, fill.last_px_raw, fill))
+                self._add_pos_event(pevents, h, PositionClosed, p, close_qty, fill.last_px_raw, fill)
                 p.apply_raw(fill.side, open_qty, fill.last_px_raw, comm_open, fill.commission_currency,
                             fill.ts_event)
                 p.opening_order_id = order.client_order_id
@@ -435,18 +453,18 @@ cdef class ExecutionEngine(VenueEventSink):
                 if acc is not None:
                     acc.apply_fill_c(inst, fill.side, open_qty, fill.last_px_raw, comm_open,
                                      fill.commission_currency, p, fill.ts_event)
-                pevents.append(_pos_event(PositionOpened, p, open_qty, fill.last_px_raw, fill))
+                self._add_pos_event(pevents, h, PositionOpened, p, open_qty, fill.last_px_raw, fill)
             else:
                 p.apply_fill_c(fill)
                 if acc is not None:
                     acc.apply_fill_c(inst, fill.side, fill.last_qty_raw, fill.last_px_raw, fill.commission_raw,
                                      fill.commission_currency, p, fill.ts_event)
                 if p.signed_qty_raw == 0:
-                    pevents.append(_pos_event(PositionClosed, p, fill.last_qty_raw, fill.last_px_raw, fill))
+                    self._add_pos_event(pevents, h, PositionClosed, p, fill.last_qty_raw, fill.last_px_raw, fill)
                 elif cur_abs == 0:
-                    pevents.append(_pos_event(PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill))
+                    self._add_pos_event(pevents, h, PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill)
                 else:
-                    pevents.append(_pos_event(PositionChanged, p, fill.last_qty_raw, fill.last_px_raw, fill))
+                    self._add_pos_event(pevents, h, PositionChanged, p, fill.last_qty_raw, fill.last_px_raw, fill)
         if self._ccache is not None:
             self._ccache.update_order_c(order)
             if new_position and pid not in self._ccache._positions:
@@ -510,7 +528,7 @@ cdef class ExecutionEngine(VenueEventSink):
         if ev is not None:
             self.dispatch_order_c(order, ev)
         else:
-            self._unsent(h)
+            self._unsent(h, 4)
         ex.send_submit_c(order, ts)
         return 0
 

@@ -69,6 +69,8 @@ cdef class Strategy:
     cdef object _on_position_event
     cdef bint _wants_submitted            # something receives OrderSubmitted / OrderAccepted
     cdef bint _wants_accepted             # (its on_* handler, on_order_event or on_event)
+    cdef bint _wants_pos_opened           # something receives PositionOpened / PositionChanged
+    cdef bint _wants_pos_changed          # (its on_* handler, on_position_event or on_event)
 
     cdef int _transition(self, int to_state) except -1
     cdef int _call(self, object fn, object arg, str name) except -1
@@ -76,6 +78,8 @@ cdef class Strategy:
     cdef int dispatch_order_event_c(self, object event) except -1
     # False when the strategy has no handler that would receive an order event of this EVK_* kind.
     cdef bint wants_order_event_c(self, int kind) noexcept
+    # False when nothing in the strategy receives PositionOpened (opened) / PositionChanged (not opened).
+    cdef bint wants_position_event_c(self, bint opened) noexcept
     cdef int dispatch_position_event_c(self, object event) except -1
 
 

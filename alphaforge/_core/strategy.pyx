@@ -220,6 +220,9 @@ cdef class Strategy:
         anything = self._on_order_event is not None or self._on_event is not None
         self._wants_submitted = anything or order_events.OrderSubmitted in self._event_dispatch
         self._wants_accepted = anything or order_events.OrderAccepted in self._event_dispatch
+        anything = self._on_position_event is not None or self._on_event is not None
+        self._wants_pos_opened = anything or position.PositionOpened in self._event_dispatch
+        self._wants_pos_changed = anything or position.PositionChanged in self._event_dispatch
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -367,6 +370,9 @@ cdef class Strategy:
         if self._on_event is not None and self.state_c != ST_FAULTED:
             self._call(self._on_event, event, "on_event")
         return 0
+
+    cdef bint wants_position_event_c(self, bint opened) noexcept:
+        return self._wants_pos_opened if opened else self._wants_pos_changed
 
     cdef bint wants_order_event_c(self, int kind) noexcept:
         if kind == EVK_SUBMITTED:

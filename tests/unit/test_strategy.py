@@ -268,12 +268,19 @@ class ListeningTrader(Trader):
     def __init__(self, config=None):
         super().__init__(config)
         self.received = []
+        self.positions_seen = []
 
     def on_order_submitted(self, event):
         self.received.append(event)
 
     def on_order_accepted(self, event):
         self.received.append(event)
+
+    def on_position_opened(self, event):
+        self.positions_seen.append(event)
+
+    def on_position_changed(self, event):
+        self.positions_seen.append(event)
 
 
 def _event_fields(order):
@@ -282,9 +289,10 @@ def _event_fields(order):
 
 
 def test_order_events_nobody_receives_are_rebuilt_equal_when_read():
-    """Without a receiver the engine applies OrderSubmitted/OrderAccepted without building them;
-    the events read from the orders afterwards must equal the ones a listening strategy was sent,
-    field by field, and the engine and bus counters must be the same."""
+    """Without a receiver the engine applies OrderSubmitted/OrderAccepted without building them
+    (and makes no PositionOpened/PositionChanged); the events read from the orders afterwards must
+    equal the ones a listening strategy was sent, field by field, and the engine and bus counters
+    and the closed positions must be the same."""
     from alphaforge._core.identifiers import VenueOrderId
     from alphaforge.model import Quantity
     from alphaforge.orders import OrderAccepted, OrderSubmitted, OrderUpdated
@@ -310,8 +318,12 @@ def test_order_events_nobody_receives_are_rebuilt_equal_when_read():
     assert loud.received == [e for o in loud.orders for e in o.events[1:3]]
     assert all(a is b for a, b in zip(loud.received, [e for o in loud.orders for e in o.events[1:3]], strict=True))
     a, b = runs
+    # PositionOpened/PositionChanged nobody receives are not made at all, only counted
+    assert {type(e).__name__ for e in loud.positions_seen} == {"PositionOpened", "PositionChanged"}
     assert a.exec_engine.event_count == b.exec_engine.event_count
     assert a.msgbus.published_count == b.msgbus.published_count
+    closed = [[(e.position_id, e.ts_event, e.realized_pnl_raw, e.trade_id) for e in r.closed_positions] for r in runs]
+    assert closed[0] == closed[1] and closed[0]
 
     # the resting limit order is ACCEPTED; an update that brings a new venue order id must leave
     # the OrderAccepted (still implicit on the quiet side) with the id it was accepted under
