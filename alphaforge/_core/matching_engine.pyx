@@ -355,7 +355,7 @@ cdef class OrderMatchingEngine:
         if w.own_id != 0 and self.book is not None:
             self.book.remove_own_c(w.own_id)
             w.own_id = 0
-        kids = self._children.pop(o.client_order_id, None)
+        kids = self._children.pop(o.client_order_id, None) if self._children else None
         if kids is not None:
             for k in kids:
                 if o.status_c == OS_FILLED:

@@ -308,7 +308,7 @@ cdef class OrderFactory:
         self._instruments[instrument.id] = instrument
 
     cdef Instrument _instrument(self, InstrumentId instrument_id):
-        cdef object inst = self._instruments.get(instrument_id)
+        cdef object inst = self._instruments.get(instrument_id) if self._instruments else None
         if inst is None and self._cache is not None:
             if type(self._cache) is Cache:
                 inst = (<Cache>self._cache)._instruments.get(instrument_id)
