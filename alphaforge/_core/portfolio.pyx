@@ -572,8 +572,8 @@ cdef class Portfolio:
         if self._is_cache:
             opened = (<Cache>self._cache)._positions_open
             while PyDict_Next(opened, &pos, &key, &val):
-                if not _mark_base(self, <Position>val, base, &v):
-                    return False
+                if type(<object>val) is not Position or not _mark_base(self, <Position>val, base, &v):
+                    return False        # a position of another type: the generic path values it
         else:
             for obj in self._open(None, None):
                 if not _mark_base(self, <Position>obj, base, &v):
