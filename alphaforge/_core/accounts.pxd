@@ -78,6 +78,8 @@ cdef class Account:
     cdef list _ledger_list         # ledger slot -> _Ledger (the values of _ledgers, for C loops)
     cdef list _reasons
     cdef dict _reason_idx
+    cdef object _last_reason           # one-entry cache of _reason_idx (the last reason, by identity)
+    cdef object _last_reason_idx
     cdef _RecC* _recs
     cdef Py_ssize_t _nrec, _caprec
     cdef _BalC* _bals

@@ -365,11 +365,17 @@ cdef class Account:
         cdef void* mem
         cdef Py_ssize_t cap, i, nb = PyList_GET_SIZE(self._ledger_list)
         cdef _Ledger led
-        cdef object ri = self._reason_idx.get(reason)
-        if ri is None:
-            ri = len(self._reasons)
-            self._reasons.append(reason)
-            self._reason_idx[reason] = ri
+        cdef object ri
+        if reason is self._last_reason and self._last_reason_idx is not None:
+            ri = self._last_reason_idx
+        else:
+            ri = self._reason_idx.get(reason)
+            if ri is None:
+                ri = len(self._reasons)
+                self._reasons.append(reason)
+                self._reason_idx[reason] = ri
+            self._last_reason = reason
+            self._last_reason_idx = ri
         if self._nrec == self._caprec:
             cap = 64 if self._caprec == 0 else self._caprec * 2
             mem = PyMem_Realloc(self._recs, cap * sizeof(_RecC))

@@ -23,6 +23,7 @@ import traceback
 
 import numpy as np
 
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from libc.stdint cimport int64_t, uint64_t
 from posix.time cimport CLOCK_MONOTONIC, clock_gettime, timespec
 
@@ -631,11 +632,12 @@ cdef class _BarHandler(Handler):
     cdef int handle(self, object msg) except -1:
         cdef Strategy s = self.strategy
         cdef Bar bar
+        cdef Py_ssize_t i
         if not _live(s.state_c):
             return 0
         bar = <Bar>msg
-        for ind in self.indicators:
-            (<Indicator>ind).handle_bar_rec(&bar.rec)
+        for i in range(PyList_GET_SIZE(self.indicators)):     # borrowed items (every record)
+            (<Indicator>PyList_GET_ITEM(self.indicators, i)).handle_bar_rec(&bar.rec)
         if s._on_bar is not None:
             s._call(s._on_bar, bar, "on_bar")
         return 0
@@ -649,11 +651,12 @@ cdef class _TradeHandler(Handler):
     cdef int handle(self, object msg) except -1:
         cdef Strategy s = self.strategy
         cdef TradeTick tick
+        cdef Py_ssize_t i
         if not _live(s.state_c):
             return 0
         tick = <TradeTick>msg
-        for ind in self.indicators:
-            (<Indicator>ind).handle_trade_rec(&tick.rec)
+        for i in range(PyList_GET_SIZE(self.indicators)):     # borrowed items (every record)
+            (<Indicator>PyList_GET_ITEM(self.indicators, i)).handle_trade_rec(&tick.rec)
         if s._on_trade is not None:
             s._call(s._on_trade, tick, "on_trade_tick")
         return 0
@@ -667,11 +670,12 @@ cdef class _QuoteHandler(Handler):
     cdef int handle(self, object msg) except -1:
         cdef Strategy s = self.strategy
         cdef QuoteTick tick
+        cdef Py_ssize_t i
         if not _live(s.state_c):
             return 0
         tick = <QuoteTick>msg
-        for ind in self.indicators:
-            (<Indicator>ind).handle_quote_rec(&tick.rec)
+        for i in range(PyList_GET_SIZE(self.indicators)):     # borrowed items (every record)
+            (<Indicator>PyList_GET_ITEM(self.indicators, i)).handle_quote_rec(&tick.rec)
         if s._on_quote is not None:
             s._call(s._on_quote, tick, "on_quote_tick")
         return 0
