@@ -379,7 +379,7 @@ def test_cache_position_links_and_closed_positions_after_a_run():
     assert len(orders) == 60 and len(filled) == 59 and len(positions) == 40   # the last bar's order waits
     assert not [o for o in orders if o.status.name == "DENIED"]
     for o in filled:
-        assert o.position_id is not None
+        assert o.client_order_id in cache.position(o.position_id).client_order_ids
         assert cache.position_id(o.client_order_id) == o.position_id
         assert cache.position_for_order(o.client_order_id) is cache.position(o.position_id)
     closed = [p for p in positions if not p.is_open]
