@@ -31,7 +31,6 @@ from alphaforge._core.order_events cimport (
     OS_INITIALIZED,
     OS_PENDING_CANCEL,
     OS_SUBMITTED,
-    OrderAccepted,
     OrderDenied,
     OrderEvent,
     OrderFilled,
@@ -383,10 +382,8 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef int on_accepted_c(self, Order order, VenueOrderId venue_order_id, AccountId account_id,
                            int64_t ts) except -1:
         cdef tuple h = self._handler_of(order.strategy_id)
-        if self._event_wanted(h, EVK_ACCEPTED):
-            return self.on_venue_event_c(order, OrderAccepted.create_c(
-                order.trader_id, order.strategy_id, order.instrument_id, order.client_order_id,
-                venue_order_id, account_id, ts, ts))
+        if self._event_wanted(h, EVK_ACCEPTED):       # the sink's way: build it, on_venue_event_c
+            return VenueEventSink.on_accepted_c(self, order, venue_order_id, account_id, ts)
         order.apply_implicit_c(EVK_ACCEPTED, venue_order_id, account_id, ts)
         self._cache_update(order)
         return self._unsent(h, 4)
