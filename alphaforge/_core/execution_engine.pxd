@@ -67,8 +67,9 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef bint _event_wanted(self, tuple h, int kind) except -1
     cdef bint _bus_or_foreign(self, tuple h, int route) except -1
     cdef int _unsent(self, tuple h, int route) except -1
-    cdef int _add_pos_event(self, list pevents, tuple h, type cls, Position p, int64_t qty, int64_t px,
-                            OrderFilled fill) except -1
+    cdef object _position_event_for(self, tuple h, type cls, Position p, int64_t qty, int64_t px,
+                                   OrderFilled fill)
+    cdef int _dispatch_pos_event(self, StrategyId strategy_id, object event) except -1
     cdef int dispatch_order_c(self, Order order, object event) except -1
     cdef int dispatch_position_c(self, StrategyId strategy_id, object event) except -1
     cdef int submit_order_c(self, Order order, PositionId position_id) except -1

@@ -333,17 +333,17 @@ cdef class ExecutionEngine(VenueEventSink):
             self._cmsgbus.count_publish_c(<_Route>h[route])
         return 0
 
-    cdef int _add_pos_event(self, list pevents, tuple h, type cls, Position p, int64_t qty, int64_t px,
-                            OrderFilled fill) except -1:
-        """Queue a position event of class ``cls`` for dispatch after the fill. A PositionOpened or
-        PositionChanged nobody receives (no subscriber on the strategy's position-event route, no
-        handler for it in the Strategy) is only counted; PositionClosed is always made (the run
+    cdef object _position_event_for(self, tuple h, type cls, Position p, int64_t qty, int64_t px,
+                                   OrderFilled fill):
+        """The position event of class ``cls`` to dispatch after the fill, or None: a PositionOpened
+        or PositionChanged nobody receives (no subscriber on the strategy's position-event route,
+        no handler for it in the Strategy) is only counted; PositionClosed is always made (the run
         keeps them, closed_position_events)."""
         if cls is PositionClosed or self._bus_or_foreign(h, 5) or \
                 (<Strategy>h[0]).wants_position_event_c(cls is PositionOpened):
-            pevents.append(_pos_event(cls, p, qty, px, fill))
-            return 0
-        return self._unsent(h, 5)
+            return _pos_event(cls, p, qty, px, fill)
+        self._unsent(h, 5)
+        return None
 
     cdef int dispatch_order_c(self, Order order, object event) except -1:
         cdef tuple h = self._handler_of(order.strategy_id)
@@ -406,7 +406,7 @@ cdef class ExecutionEngine(VenueEventSink):
         cdef Account acc = ex.account if ex is not None else None
         cdef Position p
         cdef int64_t cur_abs, close_qty, open_qty, comm_close, comm_open
-        cdef list pevents = []
+        cdef object pev1 = None, pev2 = None     # the position events of this fill (a flip: two)
         cdef bint new_position = False
         fill.position_id = pid
         order.apply_c(fill)
@@ -419,7 +419,7 @@ cdef class ExecutionEngine(VenueEventSink):
             if acc is not None:
                 acc.apply_fill_c(inst, fill.side, fill.last_qty_raw, fill.last_px_raw, fill.commission_raw,
                                  fill.commission_currency, p, fill.ts_event)
-            self._add_pos_event(pevents, h, PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill)
+            pev1 = self._position_event_for(h, PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill)
         else:
             cur_abs = p.signed_qty_raw if p.signed_qty_raw >= 0 else -p.signed_qty_raw
             if cur_abs > 0 and p.is_opposite_side(fill.side) and fill.last_qty_raw > cur_abs:
@@ -436,7 +436,7 @@ cdef class ExecutionEngine(VenueEventSink):
                 if acc is not None:
                     acc.apply_fill_c(inst, fill.side, close_qty, fill.last_px_raw, comm_close,
                                      fill.commission_currency, p, fill.ts_event)
-                self._add_pos_event(pevents, h, PositionClosed, p, close_qty, fill.last_px_raw, fill)
+                pev1 = self._position_event_for(h, PositionClosed, p, close_qty, fill.last_px_raw, fill)
                 p.apply_raw(fill.side, open_qty, fill.last_px_raw, comm_open, fill.commission_currency,
                             fill.ts_event)
                 p.opening_order_id = order.client_order_id
@@ -450,18 +450,18 @@ cdef class ExecutionEngine(VenueEventSink):
                 if acc is not None:
                     acc.apply_fill_c(inst, fill.side, open_qty, fill.last_px_raw, comm_open,
                                      fill.commission_currency, p, fill.ts_event)
-                self._add_pos_event(pevents, h, PositionOpened, p, open_qty, fill.last_px_raw, fill)
+                pev2 = self._position_event_for(h, PositionOpened, p, open_qty, fill.last_px_raw, fill)
             else:
                 p.apply_fill_c(fill)
                 if acc is not None:
                     acc.apply_fill_c(inst, fill.side, fill.last_qty_raw, fill.last_px_raw, fill.commission_raw,
                                      fill.commission_currency, p, fill.ts_event)
                 if p.signed_qty_raw == 0:
-                    self._add_pos_event(pevents, h, PositionClosed, p, fill.last_qty_raw, fill.last_px_raw, fill)
+                    pev1 = self._position_event_for(h, PositionClosed, p, fill.last_qty_raw, fill.last_px_raw, fill)
                 elif cur_abs == 0:
-                    self._add_pos_event(pevents, h, PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill)
+                    pev1 = self._position_event_for(h, PositionOpened, p, fill.last_qty_raw, fill.last_px_raw, fill)
                 else:
-                    self._add_pos_event(pevents, h, PositionChanged, p, fill.last_qty_raw, fill.last_px_raw, fill)
+                    pev1 = self._position_event_for(h, PositionChanged, p, fill.last_qty_raw, fill.last_px_raw, fill)
         if self._ccache is not None:
             self._ccache.update_order_c(order)
             if new_position and pid not in self._ccache._positions:
@@ -481,11 +481,16 @@ cdef class ExecutionEngine(VenueEventSink):
         if order.is_closed_c() and self._order_pos:
             self._order_pos.pop(order.client_order_id, None)
         self.dispatch_order_c(order, fill)
-        for e in pevents:
-            if type(e) is PositionClosed:
-                self.closed_position_events.append(e)
-            self.dispatch_position_c(order.strategy_id, e)
+        if pev1 is not None:
+            self._dispatch_pos_event(order.strategy_id, pev1)
+        if pev2 is not None:
+            self._dispatch_pos_event(order.strategy_id, pev2)
         return 0
+
+    cdef int _dispatch_pos_event(self, StrategyId strategy_id, object event) except -1:
+        if type(event) is PositionClosed:
+            self.closed_position_events.append(event)
+        return self.dispatch_position_c(strategy_id, event)
 
     # ------------------------------------------------------------------ commands
 

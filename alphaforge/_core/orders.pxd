@@ -4,7 +4,7 @@
 # `*_c` ints (constants OT_*, TIF_*, OS_*, ... from order_events.pxd), prices/quantities as `*_raw`
 # int64 at scale 1e9 with `px_prec` / `qty_prec`. Python properties without the suffix return
 # IntEnums / Price / Quantity. State changes only through apply_c(event) (or apply(event)).
-from libc.stdint cimport int64_t, uint8_t, uintptr_t
+from libc.stdint cimport int64_t, uint8_t, uint64_t
 
 from alphaforge._core.currency cimport Currency
 
@@ -95,9 +95,10 @@ cdef class Order:
     cdef tuple _linked_order_ids                   # tuple of ClientOrderId or None
     cdef tuple _tags
     cdef double _px_qty_sum                        # sum(last_px * last_qty) in decimal units
-    # Which state sets of a trading Cache hold this order (CACHE_OPEN/INFLIGHT/CLOSED bits), valid
-    # only for the cache at _cache_owner (that cache's own bookkeeping; the order never reads it)
-    cdef uintptr_t _cache_owner
+    # The serial of the trading Cache that stores this very object under its client order id (0:
+    # none trusted), and which of that cache's state sets hold it (its bookkeeping; the order never
+    # reads either)
+    cdef uint64_t _cache_owner
     cdef uint8_t _cache_flags
 
     @staticmethod

@@ -71,6 +71,8 @@ cdef class Strategy:
     cdef bint _wants_accepted             # (its on_* handler, on_order_event or on_event)
     cdef bint _wants_pos_opened           # something receives PositionOpened / PositionChanged
     cdef bint _wants_pos_changed          # (its on_* handler, on_position_event or on_event)
+    cdef object _last_order_event_type    # a one-entry cache of _event_dispatch for order events:
+    cdef object _last_order_handler       # the last class looked up and its entry (None: no handler)
 
     cdef int _transition(self, int to_state) except -1
     cdef int _call(self, object fn, object arg, str name) except -1

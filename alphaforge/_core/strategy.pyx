@@ -205,6 +205,8 @@ cdef class Strategy:
         self._on_order_event = self.on_order_event if overridden("on_order_event") else None
         self._on_position_event = self.on_position_event if overridden("on_position_event") else None
         self._event_dispatch = {}
+        self._last_order_event_type = None
+        self._last_order_handler = None
         from alphaforge._core import order_events, position
 
         for module in (order_events, position):
@@ -363,7 +365,13 @@ cdef class Strategy:
     cdef int dispatch_order_event_c(self, object event) except -1:
         if not (_live(self.state_c) or self.state_c == ST_STOPPING):
             return 0
-        cdef tuple h = self._event_dispatch.get(type(event))
+        cdef tuple h
+        if type(event) is self._last_order_event_type:   # a run's order events are mostly fills
+            h = self._last_order_handler
+        else:
+            h = self._event_dispatch.get(type(event))
+            self._last_order_event_type = type(event)
+            self._last_order_handler = h
         if h is not None:
             self._call(h[0], event, h[1])
         if self._on_order_event is not None and self.state_c != ST_FAULTED:

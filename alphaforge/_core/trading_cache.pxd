@@ -1,6 +1,6 @@
 # Trading cache: instruments, latest market data per instrument / bar type in fixed-capacity ring
 # buffers of C records, order books, and the order/position store with its indices.
-from libc.stdint cimport int64_t, uint32_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 from alphaforge._core.orders cimport Order
 from alphaforge._core.position cimport Position
@@ -73,6 +73,9 @@ cdef class Cache:
     cdef dict _positions_closed         # closed ids in closing order, kept only with a
                                         # closed_position_capacity (closed: in _positions, not open)
     cdef Py_ssize_t _seq
+    # This cache's serial (from a process-wide counter, never reused): an Order whose _cache_owner
+    # holds it is the object stored under its client order id here (see update_order_c)
+    cdef uint64_t _serial
 
     # --- cdef API: O(1) appends of C records and record reads (latest = index 0) ---
     cdef int add_quote_rec_c(self, const QuoteTickRec* rec) except -1

@@ -33,7 +33,7 @@ everything is kept.
 import numpy as np
 
 from cpython.dict cimport PyDict_SetDefault
-from libc.stdint cimport uint8_t, uint32_t, uintptr_t
+from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
 from alphaforge._core.data cimport Bar, BarType, QuoteTick, TradeTick
@@ -237,6 +237,9 @@ cdef list _select(dict store, dict seq, list sets, bint materialize):
     return keys
 
 
+cdef uint64_t _last_cache_serial = 0   # Cache serials: 1, 2, ... in creation order
+
+
 cdef class Cache:
     """The trading cache: instruments, market-data ring buffers, order books, orders, positions.
 
@@ -253,6 +256,11 @@ cdef class Cache:
     See the module docstring for the data layout, the index semantics and the iteration order.
     Not thread-safe: it belongs to one engine (one thread).
     """
+
+    def __cinit__(self, *args, **kwargs):
+        global _last_cache_serial
+        _last_cache_serial += 1
+        self._serial = _last_cache_serial
 
     def __init__(self, Py_ssize_t tick_capacity=10_000, Py_ssize_t bar_capacity=10_000,
                  closed_order_capacity=None, closed_position_capacity=None):
@@ -559,7 +567,7 @@ cdef class Cache:
         cdef uint8_t now = (_PLACED | (_IN_OPEN if is_open else 0) | (_IN_INFLIGHT if is_inflight else 0)
                             | (_IN_IDLE if not (is_open or is_inflight or is_closed) else 0))
         cdef uint8_t was = order._cache_flags
-        if order._cache_owner != <uintptr_t><void*>self:
+        if order._cache_owner != self._serial:
             self._place_order(coid, is_open, is_inflight, is_closed, order.position_id)
         else:
             if (now ^ was) & _IN_OPEN:
@@ -570,7 +578,7 @@ cdef class Cache:
                 _set_member(self._orders_idle, coid, (now & _IN_IDLE) != 0)
             if self.closed_order_capacity is not None and (now == _PLACED) != (was == _PLACED):
                 self._track_closed(coid, now == _PLACED)
-        order._cache_owner = <uintptr_t><void*>self
+        order._cache_owner = self._serial
         order._cache_flags = now
         return 0
 
@@ -635,13 +643,16 @@ cdef class Cache:
         if position_id is not None:
             self._order_position[coid] = position_id
         # a new id is in none of the state sets (a dropped id left all of them): place it from empty
-        order._cache_owner = <uintptr_t><void*>self
+        order._cache_owner = self._serial
         order._cache_flags = 0
         self._set_order_state_c(coid, order)
         return 0
 
     cdef int update_order_c(self, Order order) except -1:
         cdef object coid = order.client_order_id
+        if order._cache_owner == self._serial:   # this very object is stored under its id here
+            self._set_order_state_c(coid, order)
+            return 0
         cdef object cached = self._orders.get(coid)
         if cached is not order:             # another object for the id: the generic path re-indexes
             self.update_order(order)
@@ -652,7 +663,7 @@ cdef class Cache:
 
     cdef int _drop_order(self, object coid) except -1:
         cdef object order = self._orders.get(coid)
-        if isinstance(order, Order) and (<Order>order)._cache_owner == <uintptr_t><void*>self:
+        if isinstance(order, Order) and (<Order>order)._cache_owner == self._serial:
             (<Order>order)._cache_owner = 0
         keys = self._keys_of(coid)
         self._order_keys.pop(coid, None)
@@ -701,6 +712,9 @@ cdef class Cache:
         if coid not in self._orders:
             raise KeyError(f"order {coid} is not in the cache")
         old = self._keys_of(coid)
+        cached = self._orders[coid]
+        if isinstance(cached, Order) and (<Order>cached)._cache_owner == self._serial:
+            (<Order>cached)._cache_owner = 0      # replaced: no longer the object stored here
         self._orders[coid] = order
         self._index_order(order, old)
         self._set_order_state(coid, order)

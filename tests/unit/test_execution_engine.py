@@ -160,6 +160,12 @@ def test_events_reach_an_alphaforge_strategy_through_its_c_dispatch():
         def on_position_opened(self, event):
             self.seen.append(("opened", event.signed_qty))
 
+        def on_order_accepted(self, event):
+            self.seen.append(("accepted", event.client_order_id.value))
+
+        def on_order_canceled(self, event):
+            self.seen.append(("canceled", event.client_order_id.value))
+
     clock, cache, pf, ex, ee, risk, st = world(strategies=())
     s = S()
     s.register(TraderId("T-1"), clock, None, cache, pf, None, risk, ee)
@@ -168,7 +174,18 @@ def test_events_reach_an_alphaforge_strategy_through_its_c_dispatch():
     step(ex, 1000, 1999.0, 2000.0)
     s.submit_order(s.order_factory.market(IID, "BUY", Quantity.from_str("1.000")))
     step(ex, 2000, 1999.0, 2000.5)
-    assert s.seen == [("filled", 2000.5), ("opened", 1.0)]
+    coid1 = s.cache.orders()[0].client_order_id.value
+    assert s.seen == [("accepted", coid1), ("filled", 2000.5), ("opened", 1.0)]
+    # event kinds alternating: each still reaches its own handler (none for OrderSubmitted)
+    resting = s.order_factory.limit(IID, "BUY", Quantity.from_str("1.000"), 1900.0)
+    s.submit_order(resting)
+    step(ex, 3000, 1999.0, 2000.5)
+    s.cancel_order(resting)
+    step(ex, 4000, 1999.0, 2000.5)
+    s.submit_order(s.order_factory.market(IID, "SELL", Quantity.from_str("1.000")))
+    step(ex, 5000, 1998.5, 2000.5)
+    coid2, coid3 = resting.client_order_id.value, s.cache.orders()[2].client_order_id.value
+    assert s.seen[3:] == [("accepted", coid2), ("canceled", coid2), ("accepted", coid3), ("filled", 1998.5)]
 
 
 def test_events_are_published_on_the_message_bus():
@@ -239,3 +256,34 @@ def test_late_subscribers_get_events_and_closed_positions_are_kept_in_order():
     assert fills[0].client_order_id.value == "O-S-1-1"
     ee.reset()
     assert ee.closed_position_events == []
+
+
+class _Stand:
+    """A duck-typed stand-in a user puts in the cache under an engine order's id."""
+
+    def __init__(self, order):
+        self.client_order_id = order.client_order_id
+        self.strategy_id = order.strategy_id
+        self.instrument_id = order.instrument_id
+        self.is_open, self.is_inflight, self.is_closed = True, False, False
+        self.position_id = None
+
+
+def test_an_order_replaced_in_the_cache_is_stored_again_when_the_engine_updates_it():
+    # the cache trusts an order it stored itself (no lookup per update); once another object is put
+    # under the id, the engine's next update of the original must store the original again
+    clock, cache, pf, ex, ee, risk, st = world()
+    rec, fac = st["S-1"]
+    step(ex, 1000, 1999.0, 2000.0)
+    o = fac.limit(IID, "BUY", 1.0, 1990.0)
+    risk.submit_order(o)
+    step(ex, 2000, 1999.0, 2000.0)
+    assert cache.order(o.client_order_id) is o and cache.orders_open_count() == 1
+    stand = _Stand(o)
+    cache.update_order(stand)
+    assert cache.order(o.client_order_id) is stand
+    step(ex, 3000, 1980.0, 1981.0)                    # the ask crosses the limit: filled
+    assert o.status == OrderStatus.FILLED
+    assert cache.order(o.client_order_id) is o
+    assert cache.orders_open_count() == 0 and cache.orders_closed_count() == 1
+    assert cache.orders_closed() == [o]
