@@ -10,6 +10,7 @@
 #     sequence) order, then expire GTD/DAY orders due by ts_now.
 # Interface used by the ExecutionEngine: send_*_c(...) enqueue a command sent at ts_sent; it arrives
 # at ts_sent + LatencyModel latency.
+from cpython.object cimport PyObject
 from libc.stdint cimport int64_t
 
 from alphaforge._core.accounts cimport Account
@@ -30,7 +31,8 @@ cdef enum ExchangeCmdC:
 ctypedef struct CmdEntry:
     int64_t arrival          # arrival time at the venue (ns)
     int64_t seq              # send sequence (ties)
-    Py_ssize_t slot          # index of the payload in SimulatedExchange._payloads
+    int kind                 # XCMD_*
+    PyObject* payload        # a reference owned by the heap: the order, order list or modify tuple
 
 
 cdef class SimulatedExchange:
@@ -52,11 +54,9 @@ cdef class SimulatedExchange:
     cdef list _engine_list
     cdef list _by_index                        # InstrumentId.index -> engine or None
     cdef list _by_bar                          # BarType.index -> engine or None (lazy)
-    cdef CmdEntry* _heap                       # C binary min-heap on (arrival, seq)
+    cdef CmdEntry* _heap                       # C binary min-heap on (arrival, seq); owns its payloads
     cdef Py_ssize_t _heap_n
     cdef Py_ssize_t _heap_cap
-    cdef list _payloads                        # slot -> (kind, payload) or None
-    cdef list _free_slots
     cdef int64_t _cmd_seq
     cdef int64_t _next_cmd_ns                  # heap top arrival (INT64_MAX if empty)
     cdef readonly int64_t commands_processed
@@ -67,6 +67,7 @@ cdef class SimulatedExchange:
     cdef int process_delta(self, const OrderBookDeltaRec* rec) except -1
     cdef int64_t next_command_ns(self) noexcept
     cdef int process_commands(self, int64_t ts_now) except -1
+    cdef int _clear_heap(self) except -1
 
     cdef OrderMatchingEngine engine_c(self, object instrument_id)
     cdef OrderMatchingEngine _engine_for_index(self, Py_ssize_t index)

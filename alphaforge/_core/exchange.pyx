@@ -7,6 +7,7 @@ import numpy as np
 
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_DECREF, Py_INCREF
 from libc.stdint cimport INT64_MAX, int64_t, uint32_t
 from libc.stdlib cimport free, realloc
 
@@ -136,8 +137,6 @@ cdef class SimulatedExchange:
         self._by_bar = []
         self._new_account()
         self._heap_n = 0
-        self._payloads = []
-        self._free_slots = []
         self._cmd_seq = 0
         self._next_cmd_ns = INT64_MAX
         self.commands_processed = 0
@@ -209,17 +208,24 @@ cdef class SimulatedExchange:
         return list(self.state.sink.events) if self.state.sink.events is not None else []
 
     def __dealloc__(self):
+        self._clear_heap()
         free(self._heap)
+
+    cdef int _clear_heap(self) except -1:
+        """Drop every queued command (releasing the heap's payload references)."""
+        cdef Py_ssize_t i, n = self._heap_n
+        self._heap_n = 0
+        self._next_cmd_ns = INT64_MAX
+        for i in range(n):
+            Py_DECREF(<object>self._heap[i].payload)
+        return 0
 
     def reset(self) -> None:
         """Prepare a new run: fresh account from the starting balances, empty books, no orders or
         in-flight commands, id counters and model random sequences restarted. Call
         ``ExecutionEngine.reset()`` afterwards so the engine and portfolio use the new account."""
-        self._heap_n = 0
-        self._payloads = []
-        self._free_slots = []
+        self._clear_heap()
         self._cmd_seq = 0
-        self._next_cmd_ns = INT64_MAX
         self.commands_processed = 0
         self.state.reset()
         self.state.fill_model.reset()
@@ -238,7 +244,7 @@ cdef class SimulatedExchange:
         return self.clock.timestamp_ns()
 
     cdef int _push(self, int64_t arrival, int kind, object payload) except -1:
-        cdef Py_ssize_t cap, i, parent, slot
+        cdef Py_ssize_t cap, i, parent
         cdef CmdEntry* p
         cdef CmdEntry e
         if self._heap_n == self._heap_cap:
@@ -248,16 +254,12 @@ cdef class SimulatedExchange:
                 raise MemoryError()
             self._heap = p
             self._heap_cap = cap
-        if self._free_slots:
-            slot = self._free_slots.pop()
-            self._payloads[slot] = (kind, payload)
-        else:
-            slot = len(self._payloads)
-            self._payloads.append((kind, payload))
         self._cmd_seq += 1
         e.arrival = arrival
         e.seq = self._cmd_seq
-        e.slot = slot
+        e.kind = kind
+        Py_INCREF(payload)
+        e.payload = <PyObject*>payload
         i = self._heap_n
         self._heap_n += 1
         while i > 0:
@@ -329,7 +331,7 @@ cdef class SimulatedExchange:
         return best
 
     cdef int process_commands(self, int64_t ts_now) except -1:
-        cdef tuple cmd
+        cdef object payload
         cdef int kind
         cdef int64_t arrival
         cdef Order order
@@ -337,14 +339,13 @@ cdef class SimulatedExchange:
         cdef CmdEntry top
         while self._heap_n > 0 and self._next_cmd_ns <= ts_now:
             top = self._pop()
-            cmd = self._payloads[top.slot]
-            self._payloads[top.slot] = None
-            self._free_slots.append(top.slot)
+            payload = <object>top.payload          # a new reference; the heap's one is released:
+            Py_DECREF(payload)                     # payload now holds the only one taken from it
             arrival = top.arrival
-            kind = cmd[0]
+            kind = top.kind
             self.commands_processed += 1
             if kind == XCMD_SUBMIT_LIST:
-                orders = cmd[1]
+                orders = payload
                 eng = self.engine_c((<Order>orders[0]).instrument_id)
                 if eng is None:
                     for o in orders:
@@ -353,9 +354,9 @@ cdef class SimulatedExchange:
                 eng.submit_list_c(orders, arrival)
                 continue
             if kind == XCMD_MODIFY:
-                order = cmd[1][0]
+                order = payload[0]
             else:
-                order = cmd[1]
+                order = payload
             eng = self.engine_c(order.instrument_id)
             if eng is None:
                 self._reject_unknown(order, arrival)
@@ -365,7 +366,7 @@ cdef class SimulatedExchange:
             elif kind == XCMD_CANCEL:
                 eng.cancel_c(order, arrival)
             else:
-                p = cmd[1]
+                p = payload
                 eng.modify_c(order, p[1], p[2], p[3], p[4], p[5], arrival)
         for eng in self._engine_list:
             if eng.next_expiry_ns <= ts_now:

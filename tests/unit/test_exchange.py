@@ -258,3 +258,39 @@ def test_matching_engine_lookup_by_instrument():
     for other in (InstrumentId.from_str("EXCH.OTHERVENUE"), InstrumentId.from_str("LATE-INTERNED-9.XEXC")):
         with pytest.raises(KeyError, match="is not traded on XEXC"):
             ex.matching_engine(other)
+
+
+def test_queued_commands_hold_their_orders_until_processed_reset_or_dropped():
+    # the command heap owns one reference per queued command: released when the command is
+    # processed, when reset() drops it, and when the exchange is freed with it still queued
+    import gc
+    import sys
+
+    lat = LatencyModel(base_latency_ns=0, insert_latency_ns=5000, cancel_latency_ns=1000)
+    clock, ex, fac = venue(latency_model=lat)
+    ex.process(quote(1000))
+    orders = [fac.limit(IID, "BUY", 1, 90.0 + i) for i in range(3)]
+    base = [sys.getrefcount(orders[i]) for i in range(3)]
+
+    def held():
+        return [sys.getrefcount(orders[i]) - base[i] for i in range(3)]
+
+    stray = fac.market(PAIR.id, "BUY", 1)              # an instrument this venue does not list
+    base_stray = sys.getrefcount(stray)
+    for i in range(3):
+        ex.send_submit(orders[i])                     # sent at 1000: arrive at 6000
+    ex.send_submit(stray, ts_sent=0)                  # arrives at 5000
+    assert held() == [1, 1, 1] and sys.getrefcount(stray) - base_stray == 1
+    assert ex.next_command_time_ns() == 5000
+    ex.process_commands_until(5000)                   # the stray: rejected, its reference released
+    assert names(ex) == ["OrderRejected"]
+    assert held() == [1, 1, 1] and sys.getrefcount(stray) == base_stray
+    ex.reset()
+    assert held() == [0, 0, 0]
+    assert ex.next_command_time_ns() == INT64_MAX
+    for i in range(3):                                # queued again, then the exchange is dropped
+        ex.send_submit(orders[i])
+    assert held() == [1, 1, 1]
+    del ex
+    gc.collect()
+    assert held() == [0, 0, 0]
