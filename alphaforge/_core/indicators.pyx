@@ -38,6 +38,11 @@ from alphaforge._core.enums cimport PRICE_ASK, PRICE_BID, PRICE_MID
 from alphaforge._core.fixed cimport raw_to_f64
 from alphaforge._core.records cimport BarRec, QuoteTickRec, TradeTickRec
 
+cdef extern from "Python.h":
+    ctypedef struct PyFloatObject:
+        double ob_fval
+    PyTypeObject PyFloat_Type
+
 import numpy as np
 
 cdef int64_t NS_PER_DAY = 86_400_000_000_000
@@ -235,7 +240,12 @@ cdef class Indicator:
         out[0] = self.value
 
     cdef void _box_outputs(self) noexcept:
-        self._value_box = self.value
+        cdef PyObject* box = <PyObject*>self._value_box
+        if box.ob_refcnt == 1 and box.ob_type == &PyFloat_Type:
+            # held by this slot alone (nobody can see it change): the float is rewritten in place
+            (<PyFloatObject*>box).ob_fval = self.value
+        else:
+            self._value_box = self.value
         self._initialized_box = self.initialized      # a bint: boxed as True / False
 
     cdef void handle_bar_rec(self, const BarRec* rec) noexcept:

@@ -32,6 +32,7 @@ cdef class Portfolio:
     cdef bint _is_cache                 # _cache is the trading Cache (C fast path for open positions)
     cdef list _open_all                 # cached open positions (all venues/instruments)
     cdef int64_t _open_version          # Cache.positions_version _open_all was built at (-1: stale)
+    cdef int64_t _sample_version        # Cache.positions_version at the last equity sample (-1: none)
 
     cdef int update_price_c(self, uint32_t index, int64_t raw) except -1
     cdef bint has_price_c(self, uint32_t index) noexcept

@@ -110,6 +110,7 @@ cdef class Portfolio:
         self._is_cache = isinstance(cache, Cache)
         self._open_all = None
         self._open_version = -1
+        self._sample_version = -1
 
     # ------------------------------------------------------------------------------------------
     # registration
@@ -156,8 +157,8 @@ cdef class Portfolio:
         cdef list src
         if self._is_cache and venue is None and instrument_id is None:
             if self._open_version != (<Cache>self._cache).positions_version or self._open_all is None:
-                self._open_all = [p for p in (<Cache>self._cache).positions_open_c()
-                                  if (<Position>p).signed_qty_raw != 0]
+                # the cache's open dict holds open positions only (non-zero quantity)
+                self._open_all = (<Cache>self._cache).positions_open_c()
                 self._open_version = (<Cache>self._cache).positions_version
             return self._open_all
         if self._is_cache:
@@ -550,7 +551,7 @@ cdef class Portfolio:
         cdef Currency base = self.base_currency
         cdef Account acc
         cdef _Ledger led
-        cdef list accounts = self._account_list, ledgers
+        cdef list accounts = self._account_list, ledgers, opened
         cdef Py_ssize_t i, j, pos = 0
         cdef PyObject* key
         cdef PyObject* val
@@ -567,17 +568,25 @@ cdef class Portfolio:
                 if led.currency is not base and led.currency.code != base.code:
                     return False
                 b += <double>led.total / 1e9
-        # the cache's open positions are walked in place (no list per sample); any other source
-        # through _open. Open positions have a non-zero quantity.
-        if self._is_cache:
-            opened = (<Cache>self._cache)._positions_open
-            while PyDict_Next(opened, &pos, &key, &val):
-                if type(<object>val) is not Position or not _mark_base(self, <Position>val, base, &v):
-                    return False        # a position of another type: the generic path values it
-        else:
-            for obj in self._open(None, None):
-                if not _mark_base(self, <Position>obj, base, &v):
-                    return False
+        # The open positions (a non-zero quantity each). From the trading cache: its open dict is
+        # walked in place at the first sample after a change of its positions_version, and from
+        # the second sample on the same version as the list _open keeps (no list for a version
+        # that lasts one sample, as when positions open and close every bar).
+        if self._is_cache and not (self._open_all is not None and
+                                   self._open_version == (<Cache>self._cache).positions_version):
+            if self._sample_version != (<Cache>self._cache).positions_version:
+                self._sample_version = (<Cache>self._cache).positions_version
+                while PyDict_Next((<Cache>self._cache)._positions_open, &pos, &key, &val):
+                    if type(<object>val) is not Position or not _mark_base(self, <Position>val, base, &v):
+                        return False    # a position of another type: the generic path values it
+                balance[0] = b
+                positions_value[0] = v
+                return True
+        opened = self._open(None, None)
+        for i in range(PyList_GET_SIZE(opened)):
+            val = PyList_GET_ITEM(opened, i)
+            if type(<object>val) is not Position or not _mark_base(self, <Position>val, base, &v):
+                return False            # a position of another type: the generic path values it
         balance[0] = b
         positions_value[0] = v
         return True

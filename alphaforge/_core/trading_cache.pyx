@@ -32,7 +32,7 @@ everything is kept.
 """
 import numpy as np
 
-from cpython.dict cimport PyDict_SetDefault
+from cpython.dict cimport PyDict_SetDefault, PyDict_Values
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
@@ -845,7 +845,7 @@ cdef class Cache:
 
     cdef list positions_open_c(self):
         """Open positions, unfiltered, in the order they (re)opened (no sort; for the portfolio)."""
-        return list(self._positions_open.values())
+        return PyDict_Values(self._positions_open)
 
     cdef int _drop_position(self, object pid) except -1:
         self.positions_version += 1

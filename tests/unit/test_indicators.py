@@ -687,3 +687,26 @@ def test_indicator_value_loads_specialize():
     if sys.version_info >= (3, 11):
         ops = [i.opname for i in dis.get_instructions(read, adaptive=True) if i.opname.startswith("LOAD_ATTR")]
         assert ops == ["LOAD_ATTR_SLOT", "LOAD_ATTR_SLOT"], ops
+
+
+def test_value_read_before_an_update_keeps_its_number():
+    # the indicator may rewrite its boxed value in place only while nothing else holds it
+    from alphaforge.indicators import EMA
+
+    ema = EMA(2)
+    closes = [10.0, 11.0, 13.0, 12.0, 15.0]
+    alpha = 2.0 / 3.0
+    expected = []
+    e = (closes[0] + closes[1]) / 2.0            # seeded with the SMA of the first 2
+    expected.append(e)
+    for c in closes[2:]:
+        e = alpha * c + (1 - alpha) * e
+        expected.append(e)
+    held = []
+    for c in closes:
+        ema.update_raw(c)
+        if ema.initialized:
+            held.append(ema.value)               # kept across the next updates
+    assert held == pytest.approx(expected)
+    assert ema.value == pytest.approx(expected[-1])
+    assert held[0] is not held[1]

@@ -268,3 +268,44 @@ def test_equity_curve_sampling_interval_growth_and_frame():
     every.register_account(CashAccount("XNAS-001", "5 USD"))
     assert every.sample(10) and every.sample(10) and every.sample(11)
     assert list(every.equity_curve_arrays()["equity"]) == [5.0, 5.0, 5.0]
+
+
+def test_equity_samples_follow_the_trading_cache_as_positions_open_close_and_stay():
+    # Samples read the cache's open positions in place right after a change and from a kept list
+    # while nothing opens or closes; both must value the same positions. Expected values by hand:
+    # balance 1000 USDT, positions_value = sum of qty * (price - avg open) per open position.
+    from alphaforge.cache import Cache
+
+    cache = Cache()
+    pf = Portfolio(cache=cache)
+    pf.register_account(MarginAccount("BINANCE-001", "1000 USDT"))
+    a = Position(PERP, fill(PERP, "BUY", "2", "2000", ts=1, pid="P-A"))
+    steps = []                                   # (price, expected positions value)
+
+    def sample(price: float, expected: float) -> None:
+        pf.update_price_raw(PERP.id, int(round(price * 10**9)))
+        assert pf.sample(len(steps) + 1)
+        steps.append((price, expected))
+
+    sample(2000, 0.0)                            # nothing open
+    cache.add_position(a)
+    sample(2010, 20.0)                           # opened: first sample after the change
+    sample(2020, 40.0)                           # unchanged: the kept list
+    sample(1990, -20.0)
+    b = Position(PERP, fill(PERP, "SELL", "1", "1990", ts=2, pid="P-B"))
+    cache.add_position(b)
+    sample(1980, -40.0 + 10.0)                   # two open
+    sample(1970, -60.0 + 20.0)
+    a.apply(fill(PERP, "SELL", "2", "1970", ts=3, pid="P-A"))
+    cache.update_position(a)                     # a closed
+    sample(1960, 30.0)
+    a.apply(fill(PERP, "BUY", "1", "1960", ts=4, pid="P-A"))
+    cache.update_position(a)                     # a reopened: 1 at 1960
+    sample(1965, 5.0 + 25.0)
+    b.apply(fill(PERP, "BUY", "1", "1965", ts=5, pid="P-B"))
+    cache.update_position(b)                     # b closed
+    sample(1975, 15.0)
+    sample(1985, 25.0)
+    curve = pf.equity_curve_arrays()
+    assert curve["positions_value"].tolist() == pytest.approx([e for _, e in steps])
+    assert curve["balance"].tolist() == pytest.approx([1000.0] * len(steps))
