@@ -100,6 +100,10 @@ cdef class Order:
     # reads either)
     cdef uint64_t _cache_owner
     cdef uint8_t _cache_flags
+    # The serial of the trading Cache that numbered this order first (0: none) and that number (its
+    # add sequence there); other caches keep theirs in a dict
+    cdef uint64_t _seq_owner
+    cdef Py_ssize_t _seq_in_owner
 
     @staticmethod
     cdef Order create_c(OrderInitialized init)

@@ -47,7 +47,8 @@ cdef class Cache:
     cdef dict _books                    # InstrumentId -> order book object
     # orders
     cdef dict _orders                   # ClientOrderId -> order
-    cdef dict _order_seq                # ClientOrderId -> add sequence
+    cdef dict _order_seq                # ClientOrderId -> add sequence, for the orders that do not keep
+                                        # it themselves (see Order._seq_owner, _order_seq_of)
     cdef dict _order_keys               # ClientOrderId -> (strategy_id, instrument_id, venue); duck-typed
                                         # orders only (an Order's keys are read from it, see _keys_of)
     cdef _KeyIndex _orders_by_strategy  # key -> {ClientOrderId: None} (see _KeyIndex)
@@ -90,7 +91,7 @@ cdef class Cache:
     cdef list _order_sets(self, object state, object strategy_id, object instrument_id, object venue)
     cdef list _position_sets(self, object state, object strategy_id, object instrument_id,
                              object venue)
-    cdef Py_ssize_t _count(self, dict store, dict seq, list sets) except -1
+    cdef Py_ssize_t _count(self, dict store, object seq_of, list sets) except -1
     cdef int _drop_order(self, object coid) except -1
     cdef int _drop_position(self, object pid) except -1
     cdef tuple _keys_of(self, object coid)

@@ -214,9 +214,9 @@ cdef _KeyIndex _key_index(dict all_orders):
     return ix
 
 
-cdef list _select(dict store, dict seq, list sets, bint materialize):
+cdef list _select(dict store, object seq_of, list sets, bint materialize):
     """Members of every container (dict or set) in ``sets`` (or all of ``store`` when empty), in
-    add order."""
+    add order (``seq_of(key)``: a key's add sequence)."""
     cdef list keys
     if not sets:
         keys = list(store)
@@ -231,7 +231,7 @@ cdef list _select(dict store, dict seq, list sets, bint materialize):
             keys = [k for k in smallest if all(k in r for r in rest)]
         else:
             keys = list(smallest)
-        keys.sort(key=seq.__getitem__)
+        keys.sort(key=seq_of)
     if materialize:
         return [store[k] for k in keys]
     return keys
@@ -636,7 +636,11 @@ cdef class Cache:
         if <object>PyDict_SetDefault(self._orders, coid, order) is not order:   # one lookup
             raise ValueError(f"order {coid} is already in the cache")
         self._seq += 1
-        self._order_seq[coid] = self._seq
+        if order._seq_owner == 0:               # numbered by no other cache: the order keeps it
+            order._seq_owner = self._serial
+            order._seq_in_owner = self._seq
+        else:
+            self._order_seq[coid] = self._seq
         self._orders_by_strategy.add(sid, coid)
         self._orders_by_instrument.add(iid, coid)
         self._orders_by_venue.add(iid.venue, coid)
@@ -665,6 +669,8 @@ cdef class Cache:
         cdef object order = self._orders.get(coid)
         if isinstance(order, Order) and (<Order>order)._cache_owner == self._serial:
             (<Order>order)._cache_owner = 0
+        if isinstance(order, Order) and (<Order>order)._seq_owner == self._serial:
+            (<Order>order)._seq_owner = 0
         keys = self._keys_of(coid)
         self._order_keys.pop(coid, None)
         self._orders_by_strategy.remove(keys[0], coid, True)
@@ -715,6 +721,9 @@ cdef class Cache:
         cached = self._orders[coid]
         if isinstance(cached, Order) and (<Order>cached)._cache_owner == self._serial:
             (<Order>cached)._cache_owner = 0      # replaced: no longer the object stored here
+        if isinstance(cached, Order) and (<Order>cached)._seq_owner == self._serial:
+            self._order_seq[coid] = (<Order>cached)._seq_in_owner    # the id keeps its sequence
+            (<Order>cached)._seq_owner = 0
         self._orders[coid] = order
         self._index_order(order, old)
         self._set_order_state(coid, order)
@@ -741,56 +750,64 @@ cdef class Cache:
 
     def orders(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Cached orders matching every given filter, in the order they were added."""
-        return _select(self._orders, self._order_seq,
+        return _select(self._orders, self._order_seq_of,
                        self._order_sets(None, strategy_id, instrument_id, venue), True)
 
     def orders_open(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Open orders (``is_open``) matching the filters, in add order."""
-        return _select(self._orders, self._order_seq,
+        return _select(self._orders, self._order_seq_of,
                        self._order_sets(self._orders_open, strategy_id, instrument_id, venue), True)
 
     def orders_closed(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Closed orders (``is_closed``) matching the filters, in add order."""
-        return _select(self._orders, self._order_seq,
+        return _select(self._orders, self._order_seq_of,
                        self._order_sets(self._closed_ids(), strategy_id, instrument_id, venue), True)
 
     def orders_inflight(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """In-flight orders (``is_inflight``) matching the filters, in add order."""
-        return _select(self._orders, self._order_seq,
+        return _select(self._orders, self._order_seq_of,
                        self._order_sets(self._orders_inflight, strategy_id, instrument_id, venue), True)
 
     def client_order_ids(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Client order ids matching the filters, in add order."""
-        return _select(self._orders, self._order_seq,
+        return _select(self._orders, self._order_seq_of,
                        self._order_sets(None, strategy_id, instrument_id, venue), False)
 
-    cdef Py_ssize_t _count(self, dict store, dict seq, list sets) except -1:
+    cdef Py_ssize_t _count(self, dict store, object seq_of, list sets) except -1:
         if not sets:
             return len(store)
         if len(sets) == 1:
             return 0 if sets[0] is None else len(sets[0])
-        return len(_select(store, seq, sets, False))
+        return len(_select(store, seq_of, sets, False))
+
+    def _order_seq_of(self, coid) -> int:
+        """A cached order's add sequence: kept on an Order this cache numbered first (see
+        Order._seq_owner), else in ``_order_seq``."""
+        cdef object o = self._orders.get(coid)
+        if type(o) is Order and (<Order>o)._seq_owner == self._serial:
+            return (<Order>o)._seq_in_owner
+        return self._order_seq[coid]
 
     def orders_total_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of cached orders matching the filters."""
-        return self._count(self._orders, self._order_seq,
+        return self._count(self._orders, self._order_seq_of,
                            self._order_sets(None, strategy_id, instrument_id, venue))
 
     def orders_open_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of open orders matching the filters."""
-        return self._count(self._orders, self._order_seq,
+        return self._count(self._orders, self._order_seq_of,
                            self._order_sets(self._orders_open, strategy_id, instrument_id, venue))
 
     def orders_closed_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of closed orders matching the filters."""
         if strategy_id is None and instrument_id is None and venue is None:
             return self._closed_count()
-        return self._count(self._orders, self._order_seq,
+        return self._count(self._orders, self._order_seq_of,
                            self._order_sets(self._closed_ids(), strategy_id, instrument_id, venue))
 
     def orders_inflight_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of in-flight orders matching the filters."""
-        return self._count(self._orders, self._order_seq,
+        return self._count(self._orders, self._order_seq_of,
                            self._order_sets(self._orders_inflight, strategy_id, instrument_id, venue))
 
     # ------------------------------------------------------------------ positions
@@ -937,18 +954,18 @@ cdef class Cache:
 
     def positions(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Cached positions matching every given filter, in the order they were added."""
-        return _select(self._positions, self._position_seq,
+        return _select(self._positions, self._position_seq.__getitem__,
                        self._position_sets(None, strategy_id, instrument_id, venue), True)
 
     def positions_open(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Open positions matching the filters, in add order."""
-        return _select(self._positions, self._position_seq,
+        return _select(self._positions, self._position_seq.__getitem__,
                        self._position_sets(self._positions_open, strategy_id, instrument_id, venue),
                        True)
 
     def positions_closed(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Closed positions matching the filters, in add order."""
-        return _select(self._positions, self._position_seq,
+        return _select(self._positions, self._position_seq.__getitem__,
                        self._position_sets(self._closed_position_ids(), strategy_id, instrument_id, venue),
                        True)
 

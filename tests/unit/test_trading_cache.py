@@ -442,6 +442,58 @@ def test_engine_orders_shared_by_two_caches_keep_both_state_sets_right():
     assert b.orders_closed() == [gone]     # capacity 1: the re-added order displaced the older one
 
 
+def test_add_order_per_cache_for_orders_shared_replaced_and_re_added():
+    """Queries answer in each cache's own add order: an engine Order keeps the number of the
+    cache that added it first, other caches keep theirs aside; a replacement object takes the
+    replaced one's place, and an order dropped (closed capacity) and added again goes last."""
+    from alphaforge._core.clock import TestClock
+    from alphaforge._core.identifiers import TraderId
+    from alphaforge._core.order_factory import OrderFactory
+    from alphaforge.model import Quantity
+    from alphaforge.orders import OrderDenied
+
+    a, b = Cache(), Cache(closed_order_capacity=1)
+    f = OrderFactory(TraderId("T-1"), StrategyId("S-0"), TestClock())
+    orders = [f.market(EURUSD, "BUY", Quantity(1, 0)) for _ in range(6)]
+    for o in orders:
+        a.add_order(o)
+    for o in reversed(orders):
+        b.add_order(o)
+
+    def listed(c):                    # a filter: the answer is sorted by add sequence
+        got = c.orders(strategy_id="S-0")
+        assert c.orders(strategy_id="S-0", instrument_id=EURUSD) == got
+        assert c.client_order_ids(strategy_id="S-0") == [o.client_order_id for o in got]
+        return got
+
+    assert listed(a) == orders and listed(b) == orders[::-1]
+    stand = FakeOrder(orders[2].client_order_id.value, "S-0", EURUSD, state="open")
+    a.update_order(stand)
+    assert listed(a) == orders[:2] + [stand] + orders[3:]
+    a.update_order(orders[2])         # the engine order back, in the same place
+    assert listed(a) == orders
+    for o in (orders[5], orders[4]):  # b keeps one closed order: orders[5] is dropped
+        o.apply(OrderDenied(o.trader_id, o.strategy_id, o.instrument_id, o.client_order_id, "test", 1, 1))
+        a.update_order(o)
+        b.update_order(o)
+    assert listed(b) == orders[4::-1]
+    b.add_order(orders[5])            # closed too: it displaces orders[4] (capacity 1)
+    assert listed(b) == orders[3::-1] + [orders[5]]
+    assert listed(a) == orders
+    assert a.orders_closed() == [orders[4], orders[5]] and b.orders_closed() == [orders[5]]
+    # an order numbered by the cache that drops it: added again, it is numbered anew (last)
+    c = Cache(closed_order_capacity=1)
+    fresh = [f.market(EURUSD, "BUY", Quantity(1, 0)) for _ in range(3)]
+    for o in fresh:
+        c.add_order(o)
+    for o in fresh[:2]:
+        o.apply(OrderDenied(o.trader_id, o.strategy_id, o.instrument_id, o.client_order_id, "test", 1, 1))
+        c.update_order(o)
+    assert listed(c) == fresh[1:]
+    c.add_order(fresh[0])             # displaces fresh[1]
+    assert listed(c) == [fresh[2], fresh[0]]
+
+
 def test_single_key_indices_answer_like_brute_force_through_every_transition():
     """While every order has one strategy / instrument / venue the indices keep no member dicts;
     queries must still equal the brute-force filter: before and after a second key arrives,
