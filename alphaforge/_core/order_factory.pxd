@@ -40,6 +40,11 @@ cdef class OrderFactory:
     cdef str _olid_prefix
     cdef int64_t _order_count
     cdef int64_t _list_count
+    # _instrument's last answer: for this InstrumentId object, at this Cache.instruments_version
+    # (-1: not kept; cleared by register_instrument)
+    cdef object _last_iid
+    cdef Instrument _last_inst
+    cdef int64_t _last_inst_version
 
     cdef int64_t now_c(self) except? -1
     cdef ClientOrderId next_client_order_id_c(self)

@@ -77,7 +77,14 @@ cdef inline ClientOrderId _fast_coid(str value):
     return c
 
 
+cdef object _BUY = OrderSide.BUY, _SELL = OrderSide.SELL
+
+
 cdef int _side_arg(object side) except -1:
+    if side is _BUY:
+        return 1
+    if side is _SELL:
+        return 2
     cdef int s = enum_value(OrderSide, side, "side")
     if s != 1 and s != 2:
         raise ValueError(f"invalid side {side!r}: expected BUY or SELL")
@@ -109,6 +116,9 @@ cdef int64_t _fixed_arg(object value, bint is_price, int inst_prec, str field, i
     cdef int64_t raw
     cdef int prec = 0
     cdef str kind = "Price" if is_price else "Quantity"
+    if type(value) is int and inst_prec >= 0 and -9_200_000_000 <= value <= 9_200_000_000:
+        prec_out[0] = inst_prec                  # a whole number in range: exact at any precision
+        return <int64_t>value * 1000000000
     if is_price and isinstance(value, Price):
         raw = (<Price>value).raw
         prec = (<Price>value).precision
@@ -306,15 +316,27 @@ cdef class OrderFactory:
     def register_instrument(self, Instrument instrument not None) -> None:
         """Make an instrument's price/size precision known for number/str inputs."""
         self._instruments[instrument.id] = instrument
+        self._last_iid = None
 
     cdef Instrument _instrument(self, InstrumentId instrument_id):
+        cdef int64_t version = -1                # the answer is kept only with no cache or a Cache
+        if self._cache is None:
+            version = 0
+        elif type(self._cache) is Cache:
+            version = (<Cache>self._cache).instruments_version
+        if instrument_id is self._last_iid and version == self._last_inst_version and version >= 0:
+            return self._last_inst
         cdef object inst = self._instruments.get(instrument_id) if self._instruments else None
         if inst is None and self._cache is not None:
             if type(self._cache) is Cache:
                 inst = (<Cache>self._cache)._instruments.get(instrument_id)
             else:
                 inst = self._cache.instrument(instrument_id)
-        return <Instrument>inst if isinstance(inst, Instrument) else None
+        cdef Instrument found = <Instrument>inst if isinstance(inst, Instrument) else None
+        self._last_iid = instrument_id
+        self._last_inst = found
+        self._last_inst_version = version
+        return found
 
     # ------------------------------------------------------------------ C paths
 

@@ -115,3 +115,4 @@ cdef class Cache:
     cdef list positions_open_c(self)
     # Bumped whenever the set of open positions may have changed (cheap change detection).
     cdef readonly int64_t positions_version
+    cdef readonly int64_t instruments_version   # bumped by every add_instrument

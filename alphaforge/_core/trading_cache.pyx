@@ -309,6 +309,7 @@ cdef class Cache:
     def add_instrument(self, instrument) -> None:
         """Store ``instrument`` under ``instrument.id`` (replaces an earlier one with that id)."""
         self._instruments[instrument.id] = instrument
+        self.instruments_version += 1
 
     def instrument(self, instrument_id):
         """The instrument with this id (object or string), or None."""

@@ -147,6 +147,33 @@ def test_cache_supplies_instrument(clock):
         fac.market(InstrumentId.from_str("MSFT.XNAS"), "BUY", 10)
 
 
+def test_instrument_replaced_in_the_trading_cache_or_registered_later_is_used(clock):
+    # the factory keeps its last instrument lookup: a replacement in the cache or a later
+    # register_instrument must still be seen
+    from alphaforge.cache import Cache
+
+    cache = Cache()
+    iid = InstrumentId.from_str("BTCUSD.SIM")
+    cache.add_instrument(CurrencyPair(iid, "BTC", "USD", 2, 3))
+    fac = OrderFactory("T-1", "S-1", clock, cache=cache)
+    o = fac.market(iid, "BUY", 1)
+    assert (o.quantity_raw, o.qty_prec, o.px_prec) == (10**9, 3, 2)
+    assert fac.market(iid, "BUY", 1.5).quantity_raw == 1_500_000_000
+    cache.add_instrument(CurrencyPair(iid, "BTC", "USD", 1, 0))
+    o = fac.market(iid, "BUY", 2)
+    assert (o.quantity_raw, o.qty_prec, o.px_prec) == (2 * 10**9, 0, 1)
+    with pytest.raises(ValueError, match="quantity"):
+        fac.market(iid, "BUY", 1.5)
+    fac.register_instrument(CurrencyPair(iid, "BTC", "USD", 4, 2))   # the factory's own wins
+    o = fac.market(iid, "BUY", 1.25)
+    assert (o.quantity_raw, o.qty_prec, o.px_prec) == (1_250_000_000, 2, 4)
+    bare = OrderFactory("T-1", "S-2", clock)                          # no cache
+    with pytest.raises(ValueError, match="register_instrument"):
+        bare.market(iid, "BUY", 1)
+    bare.register_instrument(CurrencyPair(iid, "BTC", "USD", 2, 3))
+    assert bare.market(iid, "BUY", 1).qty_prec == 3
+
+
 def test_plain_numbers_need_a_precision(f):
     with pytest.raises(ValueError, match="register_instrument"):
         f.market(AAPL, "BUY", 10)
