@@ -36,6 +36,7 @@ from libc.stdint cimport int64_t
 
 from alphaforge._core.enums cimport PRICE_ASK, PRICE_BID, PRICE_MID
 from alphaforge._core.fixed cimport raw_to_f64
+from alphaforge._core.python_subclass cimport readonly_members
 from alphaforge._core.records cimport BarRec, QuoteTickRec, TradeTickRec
 
 cdef extern from "Python.h":
@@ -1369,59 +1370,16 @@ def update_from_quotes(Indicator indicator, const QuoteTickRec[::1] quotes) -> N
 # ------------------------------------------------------------------------------------------------
 # `value` and `initialized` as read-only slot members (see Indicator._value_box in the .pxd)
 
-cdef extern from "Python.h":
-    ctypedef struct PyMemberDef:
-        const char* name
-        int type
-        Py_ssize_t offset
-        int flags
-        const char* doc
-    ctypedef struct _TypeWithDict "PyTypeObject":
-        PyObject* tp_dict
-    object PyDescr_NewMember(PyTypeObject* tp, PyMemberDef* member)
-    void PyType_Modified(PyTypeObject* tp)
-
-cdef enum:
-    _T_OBJECT_EX = 16          # structmember.h T_OBJECT_EX (Py_T_OBJECT_EX in 3.12+)
-    _READONLY = 1
-
-cdef PyMemberDef _BOX_MEMBERS[2]
-
-
-cdef Py_ssize_t _field_offset(Indicator probe, object sentinel) except -1:
-    """Byte offset of the object field of ``probe`` that holds ``sentinel`` (found by address:
-    Cython takes no address of an object attribute)."""
-    cdef char* base = <char*><PyObject*>probe
-    cdef Py_ssize_t off
-    for off in range(sizeof(PyObject), type(probe).__basicsize__ - sizeof(void*) + 1, sizeof(void*)):
-        if (<PyObject**>(base + off))[0] == <PyObject*>sentinel:
-            return off
-    raise RuntimeError("Indicator box field not found")
-
-
 cdef int _install_box_members() except -1:
     """Replace the getset properties ``Indicator.value`` / ``Indicator.initialized`` with read-only
-    member descriptors over the boxes. Loads of a member slot specialize in CPython's adaptive
-    interpreter (``LOAD_ATTR_SLOT``, ~1 ns); a getset property costs a generic attribute lookup
-    (~40 ns), and strategies read ``indicator.value`` on every bar."""
+    member descriptors over the boxes (strategies read ``indicator.value`` on every bar)."""
     cdef Indicator probe = Indicator.__new__(Indicator)
-    cdef dict d = <dict><object>(<_TypeWithDict*>Indicator).tp_dict
     value_mark, init_mark = object(), object()
     probe._value_box = value_mark
     probe._initialized_box = init_mark
-    _BOX_MEMBERS[0].name = "value"
-    _BOX_MEMBERS[0].type = _T_OBJECT_EX
-    _BOX_MEMBERS[0].offset = _field_offset(probe, value_mark)
-    _BOX_MEMBERS[0].flags = _READONLY
-    _BOX_MEMBERS[0].doc = "The primary output (float)."
-    _BOX_MEMBERS[1].name = "initialized"
-    _BOX_MEMBERS[1].type = _T_OBJECT_EX
-    _BOX_MEMBERS[1].offset = _field_offset(probe, init_mark)
-    _BOX_MEMBERS[1].flags = _READONLY
-    _BOX_MEMBERS[1].doc = "True once enough inputs arrived for the full definition (bool)."
-    d["value"] = PyDescr_NewMember(<PyTypeObject*>Indicator, &_BOX_MEMBERS[0])
-    d["initialized"] = PyDescr_NewMember(<PyTypeObject*>Indicator, &_BOX_MEMBERS[1])
-    PyType_Modified(<PyTypeObject*>Indicator)
+    readonly_members(Indicator, probe, {"value": value_mark, "initialized": init_mark},
+                     {"value": "The primary output (float).",
+                      "initialized": "True once enough inputs arrived for the full definition (bool)."})
     return 0
 
 

@@ -33,7 +33,7 @@ from alphaforge._core.indicators cimport Indicator
 from alphaforge._core.msgbus cimport Handler
 from alphaforge._core.order_events cimport EVK_ACCEPTED, EVK_SUBMITTED
 from alphaforge._core.orders cimport Order
-from alphaforge._core.python_subclass cimport use_combined_dict
+from alphaforge._core.python_subclass cimport readonly_members, use_combined_dict
 from alphaforge._core.risk_engine cimport RiskEngine
 
 from alphaforge._core.data import BarType
@@ -698,3 +698,35 @@ cdef class _DeltaHandler(Handler):
         if _live(s.state_c) and s._on_deltas is not None:
             s._call(s._on_deltas, msg, "on_order_book_deltas")
         return 0
+
+
+cdef int _install_members() except -1:
+    """The public object attributes of Strategy as member descriptors: hooks read ``self.cache``,
+    ``self.order_factory``, ``self.clock`` ... per event, and a member load specializes (see
+    python_subclass.pxd)."""
+    cdef Strategy probe = Strategy.__new__(Strategy)
+    marks = {name: object() for name in ("id", "trader_id", "config", "clock", "cache", "portfolio",
+                                         "msgbus", "log", "order_factory", "faults", "stats")}
+    probe.id = <StrategyId>marks["id"]              # unchecked casts: the probe only carries marks
+    probe.trader_id = <TraderId>marks["trader_id"]
+    probe.config = marks["config"]
+    probe.clock = marks["clock"]
+    probe.cache = marks["cache"]
+    probe.portfolio = marks["portfolio"]
+    probe.msgbus = marks["msgbus"]
+    probe.log = marks["log"]
+    probe.order_factory = marks["order_factory"]
+    probe.faults = <list>marks["faults"]
+    probe.stats = <HandlerStats>marks["stats"]
+    readonly_members(Strategy, probe, marks, {
+        "id": "The strategy id (StrategyId).", "trader_id": "The trader id (TraderId) once registered.",
+        "config": "The StrategyConfig.", "clock": "The engine clock (timestamps in UNIX ns).",
+        "cache": "The trading cache (instruments, market data, orders, positions).",
+        "portfolio": "The portfolio (accounts, equity, exposure, PnL).", "msgbus": "The message bus.",
+        "log": "The strategy's logger.", "order_factory": "Makes orders for this strategy.",
+        "faults": "Handler faults: (ts_ns, handler name, exception repr, traceback text).",
+        "stats": "Handler statistics (HandlerStats)."})
+    return 0
+
+
+_install_members()

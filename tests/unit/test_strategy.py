@@ -415,3 +415,39 @@ def test_strategy_config_oms_type_overrides_the_venue():
     theirs = [p for p in engine.cache.positions() if p.strategy_id == netter.id]
     assert len(mine) == 5 and all(float(p.quantity) == 1.0 for p in mine)   # 5 fills (the 6th order waits)
     assert len(theirs) == 1 and float(theirs[0].quantity) == 5.0
+
+
+def test_public_attributes_are_read_only_members_with_their_values():
+    # hooks read self.cache / self.order_factory / self.clock ... per event: they are member
+    # descriptors (CPython specializes their loads), read-only, holding the registered objects
+    import types
+
+    from alphaforge._core.strategy import Strategy as CoreStrategy
+
+    names = ("id", "trader_id", "config", "clock", "cache", "portfolio", "msgbus", "log", "order_factory",
+             "faults", "stats")
+    for name in names:
+        assert type(CoreStrategy.__dict__[name]) is types.MemberDescriptorType, name
+        assert CoreStrategy.__dict__[name].__doc__, name
+
+    class S(CoreStrategy):
+        def touch(self):
+            return self.cache, self.order_factory, self.clock
+
+    s = S()
+    for _ in range(200):  # past the specializer's warm-up
+        s.touch()
+    if sys.version_info[:2] in ((3, 11), (3, 12)):
+        ops = [i.opname for i in dis.get_instructions(S.touch, adaptive=True) if i.opname.startswith("LOAD_ATTR")]
+        assert ops.count("LOAD_ATTR_SLOT") == 3, ops
+    assert s.cache is None and s.order_factory is None and s.faults == [] and s.id.value.startswith("S")
+    with pytest.raises(AttributeError):
+        s.cache = object()
+    from alphaforge._core.clock import TestClock
+    from alphaforge._core.identifiers import TraderId
+    from alphaforge.cache import Cache
+
+    clock, cache = TestClock(), Cache()
+    s.register(TraderId("T-1"), clock, None, cache, None, None, None, None)
+    assert s.cache is cache and s.clock is clock and s.trader_id == TraderId("T-1")
+    assert s.order_factory is not None and s.order_factory.strategy_id == s.id
