@@ -440,19 +440,14 @@ cdef class ExecutionEngine(VenueEventSink):
                 p.apply_raw(fill.side, open_qty, fill.last_px_raw, comm_open, fill.commission_currency,
                             fill.ts_event)
                 p.opening_order_id = order.client_order_id
-                p.last_trade_id = fill.trade_id
-                p._trade_ids.append(fill.trade_id)
-                p._trade_id_set.add(fill.trade_id)
-                if order.client_order_id not in p._client_order_id_set:
-                    p._client_order_ids.append(order.client_order_id)
-                    p._client_order_id_set.add(order.client_order_id)
+                p.record_ids_c(fill.trade_id, order.client_order_id, order.filled_qty_raw == fill.last_qty_raw)
                 p._fills.append(fill)
                 if acc is not None:
                     acc.apply_fill_c(inst, fill.side, open_qty, fill.last_px_raw, comm_open,
                                      fill.commission_currency, p, fill.ts_event)
                 pev2 = self._position_event_for(h, PositionOpened, p, open_qty, fill.last_px_raw, fill)
             else:
-                p.apply_fill_c(fill)
+                p.apply_order_fill_c(fill, order.filled_qty_raw == fill.last_qty_raw)
                 if acc is not None:
                     acc.apply_fill_c(inst, fill.side, fill.last_qty_raw, fill.last_px_raw, fill.commission_raw,
                                      fill.commission_currency, p, fill.ts_event)

@@ -80,9 +80,9 @@ cdef class Position:
     cdef readonly int64_t ts_closed
     cdef readonly int event_count
     cdef list _trade_ids
-    cdef set _trade_id_set
-    cdef list _client_order_ids
-    cdef set _client_order_id_set
+    cdef set _trade_id_set              # the same ids as a set, made when first needed (None before)
+    cdef list _client_order_ids         # each id once
+    cdef set _client_order_id_set       # the same ids as a set, made when first needed (None before)
     cdef list _fills
     cdef dict _commissions          # currency code -> [Currency, raw int]
 
@@ -104,10 +104,16 @@ cdef class Position:
     cpdef bint is_opposite_side(self, int order_side) noexcept
     # `apply(fill)` for Cython callers (OrderFilled or duck-typed fill).
     cdef int apply_fill_c(self, object fill) except -1
+    # The ExecutionEngine's fill, already applied to its Order (which refuses a trade id it saw):
+    # no trade-id check here; ``first_of_order``: the order's first fill (its id is new here).
+    cdef int apply_order_fill_c(self, OrderFilled fill, bint first_of_order) except -1
+    cdef int _apply_filled(self, OrderFilled f, bint coid_new) except -1
     cdef int _check_fill(self, object iid, object tid) except -1
     cdef int _book_fill(self, int side, int64_t qty_raw, int64_t px_raw, int64_t commission_raw,
                         Currency commission_currency, int64_t ts_event, object tid, object coid,
-                        object account_id, object fill) except -1
+                        object account_id, object fill, bint coid_new) except -1
+    # Record a fill's trade id and client order id (``coid_new``: known not to be listed yet).
+    cdef int record_ids_c(self, object tid, object coid, bint coid_new) except -1
 
 
 cdef class PositionEvent:

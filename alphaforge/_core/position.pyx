@@ -200,9 +200,7 @@ cdef class Position:
         self.price_precision = instrument.price_precision
         self.size_precision = instrument.size_precision
         self._trade_ids = []
-        self._trade_id_set = set()
         self._client_order_ids = []
-        self._client_order_id_set = set()
         self._fills = []
         self._commissions = {}
         self._side = POS_FLAT
@@ -223,34 +221,62 @@ cdef class Position:
         """``apply`` for Cython callers (no Python method call)."""
         cdef FillRaw fr
         cdef Currency comm_cur
-        cdef OrderFilled f
         if type(fill) is OrderFilled:               # the engine's own event: read its C fields
-            f = <OrderFilled>fill
-            self._check_fill(f.instrument_id, f.trade_id)
-            if f.side != _BUY and f.side != _SELL:
-                raise ValueError(f"invalid fill.side {f.side!r}: expected 1 (BUY) or 2 (SELL)")
-            if f.last_qty_raw <= 0:
-                raise ValueError(f"invalid fill.last_qty raw {f.last_qty_raw} (trade {f.trade_id}): must be > 0")
-            return self._book_fill(f.side, f.last_qty_raw, f.last_px_raw,
-                                   f.commission_raw if f.commission_currency is not None else 0,
-                                   f.commission_currency, f.ts_event, f.trade_id, f.client_order_id,
-                                   f.account_id, fill)
+            self._check_fill((<OrderFilled>fill).instrument_id, (<OrderFilled>fill).trade_id)
+            return self._apply_filled(<OrderFilled>fill, False)
         cdef object tid = getattr(fill, "trade_id", None)
         self._check_fill(getattr(fill, "instrument_id", None), tid)
         comm_cur = read_fill(fill, &fr)
         return self._book_fill(fr.side, fr.qty_raw, fr.px_raw, fr.commission_raw, comm_cur, fr.ts_event, tid,
-                               getattr(fill, "client_order_id", None), getattr(fill, "account_id", None), fill)
+                               getattr(fill, "client_order_id", None), getattr(fill, "account_id", None), fill,
+                               False)
+
+    cdef int apply_order_fill_c(self, OrderFilled fill, bint first_of_order) except -1:
+        if fill.instrument_id is not self.instrument_id and fill.instrument_id != self.instrument_id:
+            self._check_fill(fill.instrument_id, None)      # raises the mismatch
+        return self._apply_filled(fill, first_of_order)
+
+    cdef int _apply_filled(self, OrderFilled f, bint coid_new) except -1:
+        if f.side != _BUY and f.side != _SELL:
+            raise ValueError(f"invalid fill.side {f.side!r}: expected 1 (BUY) or 2 (SELL)")
+        if f.last_qty_raw <= 0:
+            raise ValueError(f"invalid fill.last_qty raw {f.last_qty_raw} (trade {f.trade_id}): must be > 0")
+        return self._book_fill(f.side, f.last_qty_raw, f.last_px_raw,
+                               f.commission_raw if f.commission_currency is not None else 0,
+                               f.commission_currency, f.ts_event, f.trade_id, f.client_order_id,
+                               f.account_id, f, coid_new)
 
     cdef int _check_fill(self, object iid, object tid) except -1:
         if iid is not None and iid is not self.instrument_id and iid != self.instrument_id:
             raise ValueError(f"fill.instrument_id {iid} does not match position {self.id} ({self.instrument_id})")
-        if tid is not None and tid in self._trade_id_set:
-            raise ValueError(f"duplicate fill.trade_id {tid} for position {self.id}")
+        if tid is not None and self._trade_ids:
+            if self._trade_id_set is None:
+                self._trade_id_set = set(self._trade_ids)
+            if tid in self._trade_id_set:
+                raise ValueError(f"duplicate fill.trade_id {tid} for position {self.id}")
+        return 0
+
+    cdef int record_ids_c(self, object tid, object coid, bint coid_new) except -1:
+        if tid is not None:
+            self._trade_ids.append(tid)
+            if self._trade_id_set is not None:
+                self._trade_id_set.add(tid)
+            self.last_trade_id = tid
+        if coid is None:
+            return 0
+        if self._client_order_id_set is None and (coid_new or not self._client_order_ids):
+            self._client_order_ids.append(coid)     # nothing to repeat: no set needed yet
+            return 0
+        if self._client_order_id_set is None:
+            self._client_order_id_set = set(self._client_order_ids)
+        if coid not in self._client_order_id_set:
+            self._client_order_ids.append(coid)
+            self._client_order_id_set.add(coid)
         return 0
 
     cdef int _book_fill(self, int side, int64_t qty_raw, int64_t px_raw, int64_t commission_raw,
                         Currency commission_currency, int64_t ts_event, object tid, object coid,
-                        object account_id, object fill) except -1:
+                        object account_id, object fill, bint coid_new) except -1:
         """Apply a checked fill and record its ids (opening/closing order, trade ids, the fill)."""
         cdef bint was_flat = self._side == POS_FLAT
         self.apply_raw(side, qty_raw, px_raw, commission_raw, commission_currency, ts_event)
@@ -264,13 +290,7 @@ cdef class Position:
             self.opening_order_id = coid
         if self.account_id is None:
             self.account_id = account_id
-        if tid is not None:
-            self._trade_ids.append(tid)
-            self._trade_id_set.add(tid)
-            self.last_trade_id = tid
-        if coid is not None and coid not in self._client_order_id_set:
-            self._client_order_ids.append(coid)
-            self._client_order_id_set.add(coid)
+        self.record_ids_c(tid, coid, coid_new)
         self._fills.append(fill)
         return 0
 

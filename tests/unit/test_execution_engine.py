@@ -287,3 +287,32 @@ def test_an_order_replaced_in_the_cache_is_stored_again_when_the_engine_updates_
     assert cache.order(o.client_order_id) is o
     assert cache.orders_open_count() == 0 and cache.orders_closed_count() == 1
     assert cache.orders_closed() == [o]
+
+
+def test_partial_fills_list_each_order_once_and_a_repeated_trade_id_is_still_refused():
+    # the engine records a position's ids without sets while nothing can repeat (each order's first
+    # fill); an order's later partial fills and a fill applied by hand still dedupe / refuse
+    clock, cache, pf, ex, ee, risk, st = world()
+    rec, fac = st["S-1"]
+
+    def thin(ts, bid, ask):                            # 1 ETH at the touch
+        ex.process(quotes_from_arrays([ts], [bid], [ask], [1], [1], price_precision=2, size_precision=3,
+                                      instrument_id=IID))
+
+    thin(1000, 1999.0, 2000.0)
+    a = fac.market(IID, "BUY", 3.0)
+    risk.submit_order(a)
+    for k in range(3):                                 # 1 + 1 + 1: three fills of one order
+        thin(2000 + k, 1999.0, 2000.0 + k)
+    b = fac.market(IID, "BUY", 1.0)
+    risk.submit_order(b)
+    thin(3000, 1999.0, 2003.0)
+    fills = [e for e in rec.events if type(e).__name__ == "OrderFilled"]
+    assert [f.client_order_id for f in fills] == [a.client_order_id] * 3 + [b.client_order_id]
+    pos = cache.position(a.position_id)
+    assert pos.client_order_ids == [a.client_order_id, b.client_order_id]
+    assert pos.trade_ids == [f.trade_id for f in fills] and len(set(pos.trade_ids)) == 4
+    assert float(pos.quantity) == 4.0
+    with pytest.raises(ValueError, match="duplicate fill.trade_id"):
+        pos.apply(fills[1])
+    assert float(pos.quantity) == 4.0 and len(pos.trade_ids) == 4
