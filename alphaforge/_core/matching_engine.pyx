@@ -235,7 +235,7 @@ cdef class VenueState:
         self.trade_seq += 1
         tid.value = (prefixed_seq(self._tid_prefix_b, self.trade_seq) if self._tid_prefix_b is not None
                      else f"{self.prefix}-T{self.trade_seq}")
-        tid._hash = hash(tid.value)
+        tid._hash = -1          # hashed when first used as a key (the engine keeps trade ids in lists)
         return tid
 
     def reset(self) -> None:

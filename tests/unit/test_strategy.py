@@ -293,7 +293,7 @@ def test_order_events_nobody_receives_are_rebuilt_equal_when_read():
     (and makes no PositionOpened/PositionChanged); the events read from the orders afterwards must
     equal the ones a listening strategy was sent, field by field, and the engine and bus counters
     and the closed positions must be the same."""
-    from alphaforge._core.identifiers import VenueOrderId
+    from alphaforge._core.identifiers import TradeId, VenueOrderId
     from alphaforge.model import Quantity
     from alphaforge.orders import OrderAccepted, OrderSubmitted, OrderUpdated
 
@@ -310,10 +310,13 @@ def test_order_events_nobody_receives_are_rebuilt_equal_when_read():
         assert [type(e) for e in q.events[1:3]] == [OrderSubmitted, OrderAccepted]
         assert q.events[1] == lo.events[1] and q.events[2] == lo.events[2]
         assert q.events[1] is q.events[1]           # built once, then kept
-        # venue order ids are made without their hash; it is computed on first use
+        # venue order ids and trade ids are made without their hash; it is computed on first use
         if q.venue_order_id is not None:
             same = VenueOrderId(q.venue_order_id.value)
             assert hash(q.venue_order_id) == hash(same) == hash(same.value) and {same: 1}[q.venue_order_id] == 1
+        if q.last_trade_id is not None:
+            same = TradeId(q.last_trade_id.value)
+            assert hash(q.last_trade_id) == hash(same) == hash(same.value) and {same: 1}[q.last_trade_id] == 1
     # the listening strategy got exactly the events its orders hold
     assert loud.received == [e for o in loud.orders for e in o.events[1:3]]
     assert all(a is b for a, b in zip(loud.received, [e for o in loud.orders for e in o.events[1:3]], strict=True))
