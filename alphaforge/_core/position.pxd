@@ -1,7 +1,7 @@
 # Positions: quantity, side, average prices, realized/unrealized PnL and commissions, updated by
 # fills. All quantities are raw int64 at scale 10^9; prices in the averages are doubles (see
 # position.pyx for the rounding rules).
-from libc.stdint cimport int64_t, uint8_t
+from libc.stdint cimport int64_t, uint8_t, uint64_t
 
 from alphaforge._core.currency cimport Currency
 from alphaforge._core.order_events cimport OrderFilled
@@ -85,6 +85,13 @@ cdef class Position:
     cdef set _client_order_id_set       # the same ids as a set, made when first needed (None before)
     cdef list _fills
     cdef dict _commissions          # currency code -> [Currency, raw int]
+    # A trading Cache's bookkeeping (the position never reads it): the serial of the cache that
+    # stores this very object under its id (0: none trusted), whether that cache lists it as open,
+    # and the opening order id it found linked to this position, at which of its link versions
+    cdef uint64_t _cache_owner
+    cdef bint _cache_open
+    cdef object _cache_linked
+    cdef int64_t _cache_linked_at
 
     # Fast path (no Python fill object): side is OrderSide (1 BUY, 2 SELL), raw values at 10^9,
     # commission in `commission_currency` (None = no commission).

@@ -111,8 +111,11 @@ cdef class Cache:
     cdef int update_position_c(self, Position position) except -1
     cdef int _index_position(self, object position) except -1
     cdef int _set_position_state(self, object pid, object position) except -1
+    cdef int _link_opening(self, object pid, Position position) except -1
+    cdef int _own_position(self, object position) except -1
     # Open positions, no filter, in the order they (re)opened: O(open positions), no sorting.
     cdef list positions_open_c(self)
     # Bumped whenever the set of open positions may have changed (cheap change detection).
     cdef readonly int64_t positions_version
     cdef readonly int64_t instruments_version   # bumped by every add_instrument
+    cdef int64_t _links_version         # bumped when an order's position link may be lost (a drop)

@@ -668,6 +668,7 @@ cdef class Cache:
 
     cdef int _drop_order(self, object coid) except -1:
         cdef object order = self._orders.get(coid)
+        self._links_version += 1              # its position link goes: positions check theirs again
         if isinstance(order, Order) and (<Order>order)._cache_owner == self._serial:
             (<Order>order)._cache_owner = 0
         if isinstance(order, Order) and (<Order>order)._seq_owner == self._serial:
@@ -842,9 +843,13 @@ cdef class Cache:
             self._positions_open[pid] = position
         else:
             self._positions_open.pop(pid, None)
-        opening = (<Position>position).opening_order_id if typed else getattr(position, "opening_order_id", None)
-        if opening is not None and self._position_id_of(opening) is None:
-            self._order_position[opening] = pid
+        if typed and (<Position>position)._cache_owner == self._serial:
+            (<Position>position)._cache_open = is_open
+            self._link_opening(pid, <Position>position)
+        else:
+            opening = (<Position>position).opening_order_id if typed else getattr(position, "opening_order_id", None)
+            if opening is not None and self._position_id_of(opening) is None:
+                self._order_position[opening] = pid
         cap = self.closed_position_capacity
         if cap is not None:
             if is_open:
@@ -865,8 +870,25 @@ cdef class Cache:
         """Open positions, unfiltered, in the order they (re)opened (no sort; for the portfolio)."""
         return PyDict_Values(self._positions_open)
 
+    cdef int _link_opening(self, object pid, Position position) except -1:
+        """Link the opening order of a position this cache owns to it (unless it is linked: an
+        engine Order carries its position id), remembering the check until the opening order
+        changes or an order drop may have removed a link."""
+        cdef object opening = position.opening_order_id
+        if opening is None or (opening is position._cache_linked
+                               and position._cache_linked_at == self._links_version):
+            return 0
+        if self._position_id_of(opening) is None:
+            self._order_position[opening] = pid
+        position._cache_linked = opening
+        position._cache_linked_at = self._links_version
+        return 0
+
     cdef int _drop_position(self, object pid) except -1:
         self.positions_version += 1
+        dropped = self._positions.get(pid)
+        if type(dropped) is Position and (<Position>dropped)._cache_owner == self._serial:
+            (<Position>dropped)._cache_owner = 0
         keys = self._position_keys.pop(pid)
         _index_remove(self._positions_by_strategy, keys[0], pid)
         _index_remove(self._positions_by_instrument, keys[1], pid)
@@ -885,6 +907,7 @@ cdef class Cache:
         self._seq += 1
         self._positions[pid] = position
         self._position_seq[pid] = self._seq
+        self._own_position(position)
         try:
             self._index_position(position)
             self._set_position_state(pid, position)
@@ -901,22 +924,33 @@ cdef class Cache:
         pid = position.id
         if pid not in self._positions:
             raise KeyError(f"position {pid} is not in the cache")
+        cached = self._positions[pid]
+        if cached is not position and type(cached) is Position and (<Position>cached)._cache_owner == self._serial:
+            (<Position>cached)._cache_owner = 0     # replaced: no longer the object stored here
         self._positions[pid] = position
+        self._own_position(position)
         self._index_position(position)
         self._set_position_state(pid, position)
+
+    cdef int _own_position(self, object position) except -1:
+        """Mark a Position just stored here as this cache's (its open flag and link memo are set
+        by _set_position_state, which follows)."""
+        if type(position) is Position and (<Position>position)._cache_owner != self._serial:
+            (<Position>position)._cache_owner = self._serial
+            (<Position>position)._cache_linked = None
+        return 0
 
     cdef int update_position_c(self, Position position) except -1:
         """``update_position`` for the cached Position object itself: its keys never change, so
         only an open/closed change moves it between the state sets (and bumps positions_version)."""
         cdef object pid = position.id
-        if self._positions.get(pid) is not position:
+        if position._cache_owner != self._serial:   # not (or no longer) trusted: the generic path
             self.update_position(position)
             return 0
-        cdef bint is_open = position._side != 0
-        if is_open != (pid in self._positions_open):
+        if (position._side != 0) != position._cache_open:
             self._set_position_state(pid, position)
-        elif position.opening_order_id is not None and self._position_id_of(position.opening_order_id) is None:
-            self._order_position[position.opening_order_id] = pid
+        else:
+            self._link_opening(pid, position)
         return 0
 
     def position(self, position_id):

@@ -316,3 +316,30 @@ def test_partial_fills_list_each_order_once_and_a_repeated_trade_id_is_still_ref
     with pytest.raises(ValueError, match="duplicate fill.trade_id"):
         pos.apply(fills[1])
     assert float(pos.quantity) == 4.0 and len(pos.trade_ids) == 4
+
+
+def test_a_position_replaced_in_the_cache_is_stored_again_when_the_engine_updates_it():
+    # the cache trusts a Position it stored itself (no lookups per fill); another object put under
+    # the id must make the engine's next update store the engine's position again, open/closed right
+    clock, cache, pf, ex, ee, risk, st = world()
+    rec, fac = st["S-1"]
+    step(ex, 1000, 1999.0, 2000.0)
+    risk.submit_order(fac.market(IID, "BUY", 1.0))
+    step(ex, 2000, 1999.0, 2000.0)
+    pid = PositionId("ETHUSDT-PERP.XEXE-S-1")
+    pos = cache.position(pid)
+    assert pos.is_open and cache.positions_open() == [pos]
+
+    class Stand:
+        id, strategy_id, instrument_id, opening_order_id, is_open = pid, StrategyId("S-1"), IID, None, True
+
+    stand = Stand()
+    cache.update_position(stand)
+    assert cache.position(pid) is stand and cache.positions_open() == [stand]
+    risk.submit_order(fac.market(IID, "SELL", 1.0))
+    step(ex, 3000, 2009.0, 2010.0)
+    assert cache.position(pid) is pos and pos.is_closed
+    assert cache.positions_open() == [] and cache.positions_closed() == [pos]
+    risk.submit_order(fac.market(IID, "BUY", 2.0))    # reopens: listed open again
+    step(ex, 4000, 2009.0, 2010.0)
+    assert cache.positions_open() == [pos] and cache.positions_closed() == []

@@ -302,6 +302,44 @@ def test_positions_and_position_for_order():
         c.add_position(FakePosition("P-1", "S-1", EURUSD))
 
 
+def test_a_dropped_opening_order_is_linked_again_on_the_next_position_update():
+    # the cache remembers that a position's opening order is linked; dropping that order (closed
+    # capacity) removes the link, and the next update of the position must link it again
+    from alphaforge._core.clock import TestClock
+    from alphaforge._core.identifiers import TraderId
+    from alphaforge._core.order_factory import OrderFactory
+    from alphaforge.model import CurrencyPair, Quantity
+    from alphaforge.orders import OrderDenied
+    from alphaforge.portfolio import Position
+
+    c = Cache(closed_order_capacity=1)
+    f = OrderFactory(TraderId("T-1"), StrategyId("S-0"), TestClock())
+    o1, o2 = (f.market(EURUSD, "BUY", Quantity(1, 0)) for _ in range(2))
+    c.add_order(o1)
+    c.add_order(o2)
+
+    class Fill:
+        instrument_id, order_side, last_qty, trade_id = EURUSD, 1, Quantity(1, 0), None
+        last_px, commission, ts_event, position_id = None, None, 1, PositionId("P-1")
+        strategy_id, client_order_id, account_id = StrategyId("S-0"), o1.client_order_id, None
+
+    from alphaforge.model import Price, TradeId
+
+    fill = Fill()
+    fill.last_px, fill.trade_id = Price.from_str("1.1"), TradeId("T-1")
+    p = Position(CurrencyPair("EURUSD.SIM", "EUR", "USD", 5, 0), fill, PositionId("P-1"))
+    c.add_position(p)
+    assert c.position_id(o1.client_order_id) == PositionId("P-1")
+    c.update_position(p)                         # checked once: still linked
+    assert c.position_for_order(o1.client_order_id) is p
+    for o in (o1, o2):                           # capacity 1: o1 is dropped, its link with it
+        o.apply(OrderDenied(o.trader_id, o.strategy_id, o.instrument_id, o.client_order_id, "test", 1, 1))
+        c.update_order(o)
+    assert not c.order_exists(o1.client_order_id) and c.position_id(o1.client_order_id) is None
+    c.update_position(p)
+    assert c.position_id(o1.client_order_id) == PositionId("P-1")
+
+
 def test_closed_capacity_bounds_memory():
     c = Cache(closed_order_capacity=2, closed_position_capacity=1)
     orders = [FakeOrder(f"O-{i}", "S-1", EURUSD) for i in range(5)]
