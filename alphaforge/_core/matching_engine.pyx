@@ -72,6 +72,7 @@ the lock; cancel/expiry releases the rest. A fill the account cannot pay for (bu
 quote balance; sell: beyond the free base currency of a pair or the position of an equity, unless
 borrowing is allowed) is not made: the order is rejected (or canceled when already partly filled).
 """
+cimport cython
 from libc.stdint cimport INT64_MAX, int64_t, uint32_t, uint64_t
 
 from alphaforge._core.accounts cimport Account
@@ -243,6 +244,7 @@ cdef class VenueState:
         self.trade_seq = 0
 
 
+@cython.freelist(16)      # one per working order, freed when it is done: reuse the memory
 cdef class _Working:
     pass
 
