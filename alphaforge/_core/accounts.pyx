@@ -892,7 +892,7 @@ cdef class MarginAccount(Account):
             raise ValueError(
                 f"margin account {self.id}: apply_fill for {instrument.id} needs the position the fill was applied to"
             )
-        if position.instrument_id != instrument.id:
+        if position.instrument_id is not instrument.id and position.instrument_id != instrument.id:
             raise ValueError(f"position {position.id} is for {position.instrument_id}, not {instrument.id}")
         self._check_currency(position.pnl_currency)
         if commission_currency is not None and commission_raw != 0:
