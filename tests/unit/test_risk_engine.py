@@ -180,3 +180,23 @@ def test_invalid_config():
         RiskEngine(ee, None, None, clock, {"max_order_submit_rate": "10"})
     with pytest.raises(ValueError, match="price_band"):
         RiskEngine(ee, None, None, clock, {"price_band": -1})
+
+
+def test_instrument_notional_limits_use_the_market_price_of_a_market_order():
+    # a market order has no price: its notional is quantity x the venue's ask (buy) / bid (sell),
+    # here ask 100.00 and bid 99.00; the limits are the instrument's min/max_notional
+    from alphaforge._core.instruments import CurrencyPair
+
+    iid = InstrumentId.from_str("EUR/USD.XRSK")
+    inst = CurrencyPair(iid, "EUR", "USD", 2, 0, min_notional="500 USD", max_notional="2000 USD")
+    clock, ex, ee, risk, fac, rec = world(account="MARGIN", balances=("100000 USD",))
+    ex.add_instrument(inst)
+    fac.register_instrument(inst)
+    ex.process(quotes_from_arrays([2000], [99.0], [100.0], [100], [100], price_precision=2, instrument_id=iid))
+    for side, qty in (("BUY", 4), ("BUY", 5), ("BUY", 20), ("BUY", 21), ("SELL", 5), ("SELL", 6)):
+        risk.submit_order(fac.market(iid, side, qty))
+    # 4 x 100 = 400 < 500; 500 and 2000 pass; 2100 > 2000; sell 5 x 99 = 495 < 500; 6 x 99 = 594
+    assert len(denied(rec)) == 3
+    assert "below the instrument's min_notional" in denied(rec)[0]
+    assert "above the instrument's max_notional" in denied(rec)[1]
+    assert "notional 495 below" in denied(rec)[2]
