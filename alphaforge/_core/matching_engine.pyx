@@ -683,6 +683,8 @@ cdef class OrderMatchingEngine:
                 self.has_last = True
                 self._match(&p)
                 prev = pts[i]
+                if not self._working:       # every order done (a market order at the open)
+                    break
             for w in self._working:
                 (<_Working>w).blocked = False
         self.last_raw = rec.close
