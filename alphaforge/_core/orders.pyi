@@ -13,7 +13,7 @@ from alphaforge._core.identifiers import (
     TraderId,
     VenueOrderId,
 )
-from alphaforge._core.order_events import OrderEvent, OrderInitialized
+from alphaforge._core.order_events import OrderEvent, OrderFilled, OrderInitialized
 from alphaforge.model.enums import (
     ContingencyType,
     LiquiditySide,
@@ -132,6 +132,8 @@ class Order:
     def event_count(self) -> int: ...
     @property
     def trade_ids(self) -> list[TradeId]: ...
+    @property
+    def fill_events(self) -> list[OrderFilled]: ...
     @property
     def is_open(self) -> bool: ...
     @property

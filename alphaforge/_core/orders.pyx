@@ -691,6 +691,12 @@ cdef class Order:
         return len(self._events)
 
     @property
+    def fill_events(self):
+        """The OrderFilled events applied, oldest first (a new list). Unlike ``events`` it leaves
+        the events the engine applied without building them unbuilt (cheap for reports)."""
+        return [e for e in self._events if type(e) is OrderFilled]
+
+    @property
     def trade_ids(self):
         """TradeIds of the fills, in order (a copy)."""
         if self._trade_ids is not None:

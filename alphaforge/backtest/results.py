@@ -60,13 +60,7 @@ class BacktestResult:
     def _fills(self):
         import pandas as pd
 
-        from alphaforge._core.order_events import OrderFilled
-
-        rows = []
-        for order in self.cache.orders():
-            for ev in order.events:
-                if type(ev) is OrderFilled:
-                    rows.append(ev)
+        rows = [ev for order in self.cache.orders() for ev in order.fill_events]
         rows.sort(key=lambda e: (e.ts_event, e.event_id))
         cols = {
             "ts_event": _ts([e.ts_event for e in rows]),

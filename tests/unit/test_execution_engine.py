@@ -309,6 +309,9 @@ def test_partial_fills_list_each_order_once_and_a_repeated_trade_id_is_still_ref
     thin(3000, 1999.0, 2003.0)
     fills = [e for e in rec.events if type(e).__name__ == "OrderFilled"]
     assert [f.client_order_id for f in fills] == [a.client_order_id] * 3 + [b.client_order_id]
+    assert all(x is y for x, y in zip(a.fill_events, fills[:3], strict=True)) and b.fill_events == fills[3:]
+    assert [type(e).__name__ for e in a.events] == ["OrderInitialized", "OrderSubmitted", "OrderAccepted"] + \
+        ["OrderFilled"] * 3
     pos = cache.position(a.position_id)
     assert pos.client_order_ids == [a.client_order_id, b.client_order_id]
     assert pos.trade_ids == [f.trade_id for f in fills] and len(set(pos.trade_ids)) == 4
