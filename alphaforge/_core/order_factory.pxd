@@ -11,6 +11,7 @@ from alphaforge._core.identifiers cimport (
     TraderId,
 )
 from alphaforge._core.instruments cimport Instrument
+from alphaforge._core.order_events cimport OrderInitialized
 from alphaforge._core.orders cimport Order
 
 
@@ -43,6 +44,7 @@ cdef class OrderFactory:
     # _instrument's last answer: for this InstrumentId object, at this Cache.instruments_version
     # (-1: not kept; cleared by register_instrument)
     cdef object _last_iid
+    cdef OrderInitialized _market_init          # market_c's scratch event (see market_c)
     cdef Instrument _last_inst
     cdef int64_t _last_inst_version
 

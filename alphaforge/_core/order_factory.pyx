@@ -347,8 +347,15 @@ cdef class OrderFactory:
         if side != 1 and side != 2:
             raise ValueError(f"market order on {instrument_id}: invalid side {side}")
         cdef int64_t now = self.now_c()
-        cdef OrderInitialized e = OrderInitialized.__new__(OrderInitialized)
-        e.kind = EVK_INITIALIZED
+        # create_implicit_c copies the event's fields and keeps no reference to it: one scratch
+        # event serves every market order (the fields not set here keep their defaults)
+        cdef OrderInitialized e = self._market_init
+        if e is None:
+            e = OrderInitialized.__new__(OrderInitialized)
+            e.kind = EVK_INITIALIZED
+            e.order_type_c = OT_MARKET
+            e.display_qty_raw = -1
+            self._market_init = e
         e.trader_id = self.trader_id
         e.strategy_id = self.strategy_id
         e.instrument_id = instrument_id
@@ -357,13 +364,11 @@ cdef class OrderFactory:
         e.ts_event = now
         e.ts_init = now
         e.side_c = side
-        e.order_type_c = OT_MARKET
         e.time_in_force_c = time_in_force
         e.quantity_raw = qty_raw
         e.qty_prec = qty_prec
         e.px_prec = px_prec
         e.reduce_only = reduce_only
-        e.display_qty_raw = -1
         return Order.create_implicit_c(e)
 
     cdef Order create_c(self, InstrumentId instrument_id, int side, int order_type,

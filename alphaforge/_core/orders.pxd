@@ -107,9 +107,10 @@ cdef class Order:
 
     @staticmethod
     cdef Order create_c(OrderInitialized init)
-    # An order whose OrderInitialized is not kept: it is rebuilt from the order's own fields when
-    # read (kept from the first modify or market-to-limit fill on). For the OrderFactory, which
-    # drops its freshly made event anyway; saves the event's memory for every order of a run.
+    # An order whose OrderInitialized is not kept (no reference to ``init`` stays: the caller may
+    # reuse it): it is rebuilt from the order's own fields when read (kept from the first modify
+    # or market-to-limit fill on). For the OrderFactory, which drops its event anyway; saves the
+    # event's memory for every order of a run.
     @staticmethod
     cdef Order create_implicit_c(OrderInitialized init)
     cdef OrderInitialized _init_event_c(self)

@@ -66,6 +66,24 @@ def test_market(f, clock):
     assert o2.reduce_only and o2.tags == ["exit"]
 
 
+def test_market_orders_made_in_a_row_keep_their_own_initial_events(f, clock):
+    # the fast market path fills one scratch event per call: each order's OrderInitialized (rebuilt
+    # from the order) must stay its own, whatever was made after it
+    made = []
+    for i, (side, qty, reduce) in enumerate((("BUY", "3", False), ("SELL", "7", True), ("BUY", "1", False))):
+        clock.set_time(1_700_000_000_000_000_000 + i)
+        made.append((f.market(AAPL, side, Q(qty), reduce_only=reduce), side, qty, reduce, i))
+    ids = set()
+    for o, side, qty, reduce, i in made:
+        e = o.init_event
+        assert (e.client_order_id, e.side.name, e.quantity, e.reduce_only) == \
+            (o.client_order_id, side, Q(qty), reduce)
+        assert e.ts_event == e.ts_init == 1_700_000_000_000_000_000 + i and e.price is None
+        assert e.order_type == OrderType.MARKET and e.display_qty is None and not e.tags
+        assert o.events == [e] and e.event_id not in ids
+        ids.add(e.event_id)
+
+
 def test_limit(f):
     o = f.limit(AAPL, "SELL", Q("10"), P("189.25"), time_in_force=TimeInForce.GTD,
                 expire_time_ns=1_800_000_000_000_000_000, post_only=True, display_qty=Q("2"))
