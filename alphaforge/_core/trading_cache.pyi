@@ -29,6 +29,8 @@ class Cache:
     bar_capacity: int
     closed_order_capacity: int | None
     closed_position_capacity: int | None
+    positions_version: int  # bumped whenever a position opens, closes or is dropped
+    instruments_version: int  # bumped by every add_instrument
     def __init__(
         self,
         tick_capacity: int = 10_000,
