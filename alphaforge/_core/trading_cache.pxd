@@ -112,6 +112,7 @@ cdef class Cache:
     cdef int _index_position(self, object position) except -1
     cdef int _set_position_state(self, object pid, object position) except -1
     cdef int _link_opening(self, object pid, Position position) except -1
+    cdef int _release_order(self, object order, object coid, bint keep_seq) except -1
     cdef int _own_position(self, object position) except -1
     # Open positions, no filter, in the order they (re)opened: O(open positions), no sorting.
     cdef list positions_open_c(self)

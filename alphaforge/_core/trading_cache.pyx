@@ -666,13 +666,24 @@ cdef class Cache:
         self._set_order_state_c(coid, order)
         return 0
 
+    cdef int _release_order(self, object order, object coid, bint keep_seq) except -1:
+        """``order`` leaves this cache's store (dropped, or replaced by another object under
+        ``coid``): clear what it holds for this cache; ``keep_seq``: the id keeps its add
+        sequence (moved to ``_order_seq``)."""
+        if not isinstance(order, Order):
+            return 0
+        if (<Order>order)._cache_owner == self._serial:
+            (<Order>order)._cache_owner = 0
+        if (<Order>order)._seq_owner == self._serial:
+            if keep_seq:
+                self._order_seq[coid] = (<Order>order)._seq_in_owner
+            (<Order>order)._seq_owner = 0
+        return 0
+
     cdef int _drop_order(self, object coid) except -1:
         cdef object order = self._orders.get(coid)
         self._links_version += 1              # its position link goes: positions check theirs again
-        if isinstance(order, Order) and (<Order>order)._cache_owner == self._serial:
-            (<Order>order)._cache_owner = 0
-        if isinstance(order, Order) and (<Order>order)._seq_owner == self._serial:
-            (<Order>order)._seq_owner = 0
+        self._release_order(order, coid, False)
         keys = self._keys_of(coid)
         self._order_keys.pop(coid, None)
         self._orders_by_strategy.remove(keys[0], coid, True)
@@ -720,12 +731,7 @@ cdef class Cache:
         if coid not in self._orders:
             raise KeyError(f"order {coid} is not in the cache")
         old = self._keys_of(coid)
-        cached = self._orders[coid]
-        if isinstance(cached, Order) and (<Order>cached)._cache_owner == self._serial:
-            (<Order>cached)._cache_owner = 0      # replaced: no longer the object stored here
-        if isinstance(cached, Order) and (<Order>cached)._seq_owner == self._serial:
-            self._order_seq[coid] = (<Order>cached)._seq_in_owner    # the id keeps its sequence
-            (<Order>cached)._seq_owner = 0
+        self._release_order(self._orders[coid], coid, True)     # replaced: the id keeps its sequence
         self._orders[coid] = order
         self._index_order(order, old)
         self._set_order_state(coid, order)
