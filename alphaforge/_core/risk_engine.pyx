@@ -228,9 +228,10 @@ cdef class RiskEngine:
             return f"quantity below the instrument's min_quantity {inst.min_quantity}"
         if inst.max_quantity is not None and order.quantity_raw > inst.max_quantity.raw:
             return f"quantity above the instrument's max_quantity {inst.max_quantity}"
-        # the reference price (only when a notional limit or a cash-account check needs it)
-        ref = (self._ref_price(order) if inst.min_notional is not None or inst.max_notional is not None
-               or self._max_notional else 0)
+        # the reference price, looked up by the checks that use it (notional limits, cash account)
+        ref = -1
+        if inst.min_notional is not None or inst.max_notional is not None or self._max_notional:
+            ref = self._ref_price(order)
         if ref > 0:
             notional = inst.notional_value(<double>order.quantity_raw / 1e9, <double>ref / 1e9)
             if inst.min_notional is not None and notional < inst.min_notional.as_double():
@@ -265,7 +266,7 @@ cdef class RiskEngine:
                 and not ex.account.allow_borrowing:
             acc = ex.account
             if order.side_c == 1:
-                if ref == 0:
+                if ref < 0:
                     ref = self._ref_price(order)
                 if ref > 0:
                     fee = inst.taker_fee if inst.taker_fee > 0 else 0.0
