@@ -3,7 +3,7 @@ inside the loop) and returns a checksum so the work cannot be skipped."""
 from libc.stdint cimport int64_t
 
 from alphaforge._core.currency cimport Currency
-from alphaforge._core.identifiers cimport AccountId, InstrumentId, TradeId, VenueOrderId
+from alphaforge._core.identifiers cimport AccountId, InstrumentId, SeqPrefix, TradeId, VenueOrderId, seq_id
 from alphaforge._core.order_events cimport (
     LIQ_TAKER,
     OT_MARKET,
@@ -39,16 +39,13 @@ def order_round_trips(OrderFactory factory not None, InstrumentId instrument_id 
     cdef Order o
     cdef VenueOrderId vid = VenueOrderId("V-0")
     cdef TradeId tid = TradeId("T-0")
+    cdef SeqPrefix vid_prefix = SeqPrefix("V-"), tid_prefix = SeqPrefix("T-")
     for i in range(n):
         o = factory.market_c(instrument_id, 1 + (i & 1), 1000000000, 0, TIF_GTC, False)
         ts = o.ts_init
         if fresh_ids:
-            vid = VenueOrderId.__new__(VenueOrderId)
-            vid.value = "V-" + str(i)
-            vid._hash = hash(vid.value)
-            tid = TradeId.__new__(TradeId)
-            tid.value = "T-" + str(i)
-            tid._hash = hash(tid.value)
+            vid = <VenueOrderId>seq_id(VenueOrderId.__new__(VenueOrderId), vid_prefix, i)
+            tid = <TradeId>seq_id(TradeId.__new__(TradeId), tid_prefix, i)
         o.apply_c(OrderSubmitted.create_c(o.trader_id, o.strategy_id, instrument_id,
                                           o.client_order_id, account_id, ts, ts))
         o.apply_c(OrderAccepted.create_c(o.trader_id, o.strategy_id, instrument_id,

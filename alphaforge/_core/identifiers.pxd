@@ -1,10 +1,21 @@
-from libc.stdint cimport int64_t, uint32_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+
+
+cdef class SeqPrefix:
+    """The shared prefix of sequence ids ``prefix + decimal(n)`` ("O-S1-42", "SIM-T17")."""
+    cdef readonly str prefix
+    cdef bytes _ascii               # the prefix as ASCII bytes (None: not ASCII, formatted by str())
+    cdef uint64_t _state            # the id hash's state after the prefix's characters
 
 
 cdef class Identifier:
-    cdef readonly str value
-    """The identifier's string value."""
-    cdef Py_hash_t _hash            # hash(value); -1: not computed yet (ids made in C that may never be hashed)
+    # The string value. A sequence id (see ``seq_id``) keeps its SeqPrefix and number instead and
+    # formats the string on first read (``id_value``): most ids the engine makes are only hashed
+    # and compared, and both work from the number.
+    cdef str _value                 # None while a sequence id is not formatted yet
+    cdef Py_hash_t _hash            # id_hash(value); -1: not computed yet
+    cdef SeqPrefix _prefix          # sequence ids: the prefix (else None) ...
+    cdef int64_t _seq               # ... and the number (>= 0)
 
 
 cdef class Symbol(Identifier):
@@ -61,6 +72,26 @@ cdef class ComponentId(Identifier):
     pass
 
 
-# The str ``prefix + decimal(n)`` for an ASCII ``prefix`` (bytes) and n >= 0, formatted in a C
-# buffer (one allocation): sequence ids like "SIM-17" or "O-S1-42" without f-string formatting.
-cdef str prefixed_seq(bytes prefix, int64_t n)
+# The hash of an identifier with string value ``s``: FNV-1a (64-bit) over its code points, then
+# mixed. Not str's hash: a sequence id hashes its number without formatting it, and the result does
+# not depend on PYTHONHASHSEED (sets of ids iterate in the same order in every process).
+cdef Py_hash_t id_hash(str s) noexcept
+
+# Formats a sequence id's value (once; it is kept).
+cdef str format_seq(Identifier ident)
+
+
+cdef inline str id_value(Identifier ident):
+    """The string value of ``ident`` (C-level ``.value``; a sequence id is formatted once)."""
+    if ident._value is None:
+        return format_seq(ident)
+    return ident._value
+
+
+cdef inline Identifier seq_id(Identifier blank, SeqPrefix prefix, int64_t n):
+    """Make ``blank`` (fresh from ``Cls.__new__(Cls)``) the sequence id ``prefix.prefix + str(n)``,
+    n >= 0: no validation (the prefix was validated), no formatting, hash computed when asked."""
+    blank._prefix = prefix
+    blank._seq = n
+    blank._hash = -1
+    return blank

@@ -3,7 +3,8 @@
 ``InstrumentId`` ("BTCUSDT.BINANCE" = symbol + "." + venue) is interned process-wide: each distinct
 value gets a stable ``index`` (>= 1, in order of first use) that C records carry as ``instrument_id``.
 """
-from libc.stdint cimport int64_t, uint32_t
+cimport cython
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
 # InstrumentId interning: value -> index, and index -> InstrumentId (slot 0 is "unset").
@@ -14,27 +15,85 @@ cdef list _INSTRUMENTS = [None]
 cdef extern from "Python.h":
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     void* PyUnicode_DATA(object o)
+    int PyUnicode_KIND(object o)
+    uint32_t PyUnicode_READ(int kind, void* data, Py_ssize_t index)   # a code point (Py_UCS4)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
 
 
-cdef str prefixed_seq(bytes prefix, int64_t n):
-    cdef char digits[24]
-    cdef Py_ssize_t plen = len(prefix), k = 0, i
-    cdef object out
-    cdef char* data
-    if n < 0:
-        return prefix.decode("ascii") + str(n)
+# FNV-1a, 64-bit
+cdef uint64_t _FNV_OFFSET = 14695981039346656037ULL
+cdef uint64_t _FNV_PRIME = 1099511628211ULL
+
+
+cdef inline uint64_t _fnv_str(uint64_t h, str s) noexcept:
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(s)
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* data = PyUnicode_DATA(s)
+    cdef const unsigned char* b
+    if kind == 1:
+        b = <const unsigned char*>data
+        for i in range(n):
+            h = (h ^ b[i]) * _FNV_PRIME
+    else:
+        for i in range(n):
+            h = (h ^ PyUnicode_READ(kind, data, i)) * _FNV_PRIME
+    return h
+
+
+cdef inline int _digits(char* out, int64_t n) noexcept:
+    """Write the decimal digits of n >= 0 into ``out`` least significant first; return the count."""
+    cdef int k = 0
     while True:
-        digits[k] = <char>(48 + n % 10)
+        out[k] = <char>(48 + n % 10)
         n = n // 10
         k += 1
         if n == 0:
-            break
+            return k
+
+
+cdef inline Py_hash_t _finish(uint64_t h) noexcept:
+    # spread the high bits into the low ones (dicts index by the low bits), and never -1
+    h ^= h >> 31
+    h *= 0x9E3779B97F4A7C15ULL
+    h ^= h >> 29
+    cdef Py_hash_t r = <Py_hash_t>h
+    return -2 if r == -1 else r
+
+
+cdef Py_hash_t id_hash(str s) noexcept:
+    return _finish(_fnv_str(_FNV_OFFSET, s))
+
+
+cdef inline Py_hash_t _seq_hash(SeqPrefix p, int64_t n) noexcept:
+    """id_hash(p.prefix + str(n)) without making the string."""
+    cdef char digits[24]
+    cdef int k = _digits(digits, n)
+    cdef uint64_t h = p._state
+    while k > 0:
+        k -= 1
+        h = (h ^ <unsigned char>digits[k]) * _FNV_PRIME
+    return _finish(h)
+
+
+cdef str format_seq(Identifier ident):
+    cdef SeqPrefix p = ident._prefix
+    cdef char digits[24]
+    cdef int k, i
+    cdef Py_ssize_t plen
+    cdef object out
+    cdef char* data
+    if p._ascii is None:
+        ident._value = p.prefix + str(ident._seq)
+        return ident._value
+    k = _digits(digits, ident._seq)
+    plen = len(p._ascii)
     out = PyUnicode_New(plen + k, 127)          # compact ASCII: written in place, no scan
     data = <char*>PyUnicode_DATA(out)
-    memcpy(data, <const char*>prefix, plen)
+    memcpy(data, <const char*>p._ascii, plen)
     for i in range(k):
         data[plen + i] = digits[k - 1 - i]
-    return <str>out
+    ident._value = <str>out
+    return ident._value
 
 
 cdef inline str _check_value(object value, str kind):
@@ -48,56 +107,89 @@ cdef inline str _check_value(object value, str kind):
     return s
 
 
+cdef class SeqPrefix:
+    """The shared prefix of sequence ids ``prefix + str(n)`` (n >= 0), e.g. ``"O-S1-"`` for client
+    order ids "O-S1-1", "O-S1-2", ... The engine's id generators (order factory, simulated venue)
+    make ids from a SeqPrefix and a number; the id's string is formatted when first read."""
+
+    def __init__(self, str prefix not None):
+        _check_value(prefix + "0", "SeqPrefix")
+        self.prefix = prefix
+        self._ascii = prefix.encode("ascii") if prefix.isascii() else None
+        self._state = _fnv_str(_FNV_OFFSET, prefix)
+
+    def __repr__(self):
+        return f"SeqPrefix({self.prefix!r})"
+
+
+cdef inline bint _same(Identifier a, Identifier b):
+    """a == b for two identifiers of one class."""
+    if a is b:
+        return True
+    if a._prefix is not None and a._prefix is b._prefix:
+        return a._seq == b._seq
+    return id_value(a) == id_value(b)
+
+
+@cython.no_gc                       # refers to str and SeqPrefix only: never part of a cycle
 cdef class Identifier:
-    """Base identifier: a non-empty string without whitespace."""
+    """Base identifier: a non-empty string without whitespace (``value``)."""
 
     def __init__(self, str value not None):
-        self.value = _check_value(value, type(self).__name__)
-        self._hash = hash(self.value)
+        self._value = _check_value(value, type(self).__name__)
+        self._hash = id_hash(self._value)
+
+    @property
+    def value(self) -> str:
+        """The identifier's string value."""
+        return id_value(self)
 
     def __eq__(self, other):
         if type(other) is type(self):
-            return self.value == (<Identifier>other).value
+            return _same(self, <Identifier>other)
         return NotImplemented
 
     def __ne__(self, other):
         if type(other) is type(self):
-            return self.value != (<Identifier>other).value
+            return not _same(self, <Identifier>other)
         return NotImplemented
 
     def __lt__(self, other):
         if type(other) is type(self):
-            return self.value < (<Identifier>other).value
+            return id_value(self) < id_value(<Identifier>other)
         return NotImplemented
 
     def __le__(self, other):
         if type(other) is type(self):
-            return self.value <= (<Identifier>other).value
+            return id_value(self) <= id_value(<Identifier>other)
         return NotImplemented
 
     def __gt__(self, other):
         if type(other) is type(self):
-            return self.value > (<Identifier>other).value
+            return id_value(self) > id_value(<Identifier>other)
         return NotImplemented
 
     def __ge__(self, other):
         if type(other) is type(self):
-            return self.value >= (<Identifier>other).value
+            return id_value(self) >= id_value(<Identifier>other)
         return NotImplemented
 
     def __hash__(self):
-        if self._hash == -1:            # made without its hash (see identifiers.pxd)
-            self._hash = hash(self.value)
+        """``id_hash(value)`` (FNV-1a over the code points, mixed): not ``hash(value)``, and the same
+        in every process."""
+        if self._hash == -1:            # a sequence id, or made in C without its hash
+            self._hash = (_seq_hash(self._prefix, self._seq) if self._prefix is not None
+                          else id_hash(id_value(self)))
         return self._hash
 
     def __str__(self):
-        return self.value
+        return id_value(self)
 
     def __repr__(self):
-        return f"{type(self).__name__}('{self.value}')"
+        return f"{type(self).__name__}('{id_value(self)}')"
 
     def __reduce__(self):
-        return (type(self), (self.value,))
+        return (type(self), (id_value(self),))
 
 
 cdef class Symbol(Identifier):
@@ -122,8 +214,8 @@ cdef class InstrumentId(Identifier):
     def __init__(self, Symbol symbol not None, Venue venue not None):
         self.symbol = symbol
         self.venue = venue
-        self.value = f"{symbol.value}.{venue.value}"
-        self._hash = hash(self.value)
+        self._value = f"{symbol._value}.{venue._value}"
+        self._hash = id_hash(self._value)
         self.index = _intern(self)
 
     @staticmethod
@@ -154,16 +246,16 @@ cdef class InstrumentId(Identifier):
         return _INSTRUMENTS[index]
 
     def __reduce__(self):
-        return (InstrumentId.from_str, (self.value,))
+        return (InstrumentId.from_str, (self._value,))
 
 
 cdef uint32_t _intern(InstrumentId iid):
-    cdef object found = _INSTRUMENT_INDEX.get(iid.value)
+    cdef object found = _INSTRUMENT_INDEX.get(iid._value)
     if found is not None:
         return <uint32_t>found
     cdef uint32_t idx = <uint32_t>len(_INSTRUMENTS)
     _INSTRUMENTS.append(iid)
-    _INSTRUMENT_INDEX[iid.value] = idx
+    _INSTRUMENT_INDEX[iid._value] = idx
     return idx
 
 
@@ -206,7 +298,7 @@ cdef class AccountId(Identifier):
 
     @property
     def issuer(self) -> str:
-        return self.value.partition("-")[0]
+        return id_value(self).partition("-")[0]
 
 
 cdef class OrderListId(Identifier):

@@ -11,7 +11,7 @@ from alphaforge._core.accounts cimport Account
 from alphaforge._core.book cimport OrderBook
 from alphaforge._core.currency cimport Currency
 from alphaforge._core.execution_models cimport FeeModel, FillModel, QueueModel
-from alphaforge._core.identifiers cimport AccountId, InstrumentId, TradeId, Venue, VenueOrderId
+from alphaforge._core.identifiers cimport AccountId, InstrumentId, SeqPrefix, TradeId, Venue, VenueOrderId
 from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.order_events cimport OrderEvent
 from alphaforge._core.orders cimport Order
@@ -53,8 +53,8 @@ cdef class VenueState:
     cdef int64_t order_seq
     cdef int64_t trade_seq
     cdef str prefix
-    cdef bytes _oid_prefix_b          # ASCII "{venue}-" / "{venue}-T" for prefixed_seq (None: not ASCII)
-    cdef bytes _tid_prefix_b
+    cdef SeqPrefix _oid_prefix        # "{venue}-": venue order ids are prefix + order_seq
+    cdef SeqPrefix _tid_prefix        # "{venue}-T": trade ids are prefix + trade_seq
     cdef public bint bar_execution
     cdef public bint same_bar_fill
     cdef public bint reject_stop_orders

@@ -88,7 +88,8 @@ from alphaforge._core.identifiers cimport (
     TradeId,
     Venue,
     VenueOrderId,
-    prefixed_seq,
+    SeqPrefix,
+    seq_id,
 )
 from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.order_events cimport (
@@ -215,29 +216,21 @@ cdef class VenueState:
         self.venue = venue
         self.account_id = account_id
         self.prefix = venue.value
-        ascii_ok = self.prefix.isascii() and len(self.prefix) <= 64
-        self._oid_prefix_b = (self.prefix + "-").encode("ascii") if ascii_ok else None
-        self._tid_prefix_b = (self.prefix + "-T").encode("ascii") if ascii_ok else None
+        self._oid_prefix = SeqPrefix(self.prefix + "-")
+        self._tid_prefix = SeqPrefix(self.prefix + "-T")
         self.order_seq = 0
         self.trade_seq = 0
         self.sink = VenueEventSink()
 
     cdef VenueOrderId next_venue_order_id(self):
-        cdef VenueOrderId vid = VenueOrderId.__new__(VenueOrderId)
+        """"{venue}-{n}", a sequence id (formatted when first read)."""
         self.order_seq += 1
-        # well-formed by construction: no validation
-        vid.value = (prefixed_seq(self._oid_prefix_b, self.order_seq) if self._oid_prefix_b is not None
-                     else f"{self.prefix}-{self.order_seq}")
-        vid._hash = -1          # hashed when first used as a key (most venue order ids never are)
-        return vid
+        return <VenueOrderId>seq_id(VenueOrderId.__new__(VenueOrderId), self._oid_prefix, self.order_seq)
 
     cdef TradeId next_trade_id(self):
-        cdef TradeId tid = TradeId.__new__(TradeId)
+        """"{venue}-T{n}", a sequence id (formatted when first read)."""
         self.trade_seq += 1
-        tid.value = (prefixed_seq(self._tid_prefix_b, self.trade_seq) if self._tid_prefix_b is not None
-                     else f"{self.prefix}-T{self.trade_seq}")
-        tid._hash = -1          # hashed when first used as a key (the engine keeps trade ids in lists)
-        return tid
+        return <TradeId>seq_id(TradeId.__new__(TradeId), self._tid_prefix, self.trade_seq)
 
     def reset(self) -> None:
         self.order_seq = 0

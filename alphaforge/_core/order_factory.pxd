@@ -7,6 +7,7 @@ from alphaforge._core.identifiers cimport (
     ClientOrderId,
     InstrumentId,
     OrderListId,
+    SeqPrefix,
     StrategyId,
     TraderId,
 )
@@ -36,8 +37,7 @@ cdef class OrderFactory:
     cdef Clock _cclock                          # same object when it is an alphaforge Clock (fast path)
     cdef object _cache                          # optional object with .instrument(InstrumentId)
     cdef dict _instruments                      # InstrumentId -> Instrument
-    cdef str _coid_prefix
-    cdef bytes _coid_prefix_b                   # ASCII prefix for the C id formatter (None: not ASCII)
+    cdef SeqPrefix _coid_prefix                 # "O-{strategy_id}-": client order ids are prefix + count
     cdef str _olid_prefix
     cdef int64_t _order_count
     cdef int64_t _list_count

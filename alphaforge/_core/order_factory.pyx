@@ -29,8 +29,10 @@ from alphaforge._core.identifiers cimport (
     InstrumentId,
     OrderListId,
     StrategyId,
+    SeqPrefix,
     TraderId,
-    prefixed_seq,
+    id_value,
+    seq_id,
 )
 from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.trading_cache cimport Cache
@@ -67,14 +69,6 @@ from alphaforge.model.enums import (
     TrailingOffsetType,
     TriggerType,
 )
-
-
-cdef inline ClientOrderId _fast_coid(str value):
-    # value is prefix (validated identifier text) + digits: skip the whitespace re-check
-    cdef ClientOrderId c = ClientOrderId.__new__(ClientOrderId)
-    c.value = value
-    c._hash = hash(value)
-    return c
 
 
 cdef object _BUY = OrderSide.BUY, _SELL = OrderSide.SELL
@@ -260,10 +254,8 @@ cdef class OrderFactory:
             raise TypeError("cache must have an instrument(instrument_id) method")
         self._cache = cache
         self._instruments = {}
-        self._coid_prefix = f"O-{self.strategy_id.value}-"
-        self._coid_prefix_b = (self._coid_prefix.encode("ascii")
-                               if self._coid_prefix.isascii() and len(self._coid_prefix) <= 64 else None)
-        self._olid_prefix = f"OL-{self.strategy_id.value}-"
+        self._coid_prefix = SeqPrefix(f"O-{id_value(self.strategy_id)}-")
+        self._olid_prefix = f"OL-{id_value(self.strategy_id)}-"
         if initial_count < 0 or initial_list_count < 0:
             raise ValueError("initial_count / initial_list_count must be >= 0")
         self._order_count = initial_count
@@ -281,9 +273,7 @@ cdef class OrderFactory:
         return self._coid_for(self._order_count)
 
     cdef ClientOrderId _coid_for(self, int64_t n):
-        if self._coid_prefix_b is None or n <= 0:
-            return _fast_coid(self._coid_prefix + str(n))
-        return _fast_coid(prefixed_seq(self._coid_prefix_b, n))
+        return <ClientOrderId>seq_id(ClientOrderId.__new__(ClientOrderId), self._coid_prefix, n)
 
     cdef OrderListId next_order_list_id_c(self):
         self._list_count += 1

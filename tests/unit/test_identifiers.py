@@ -1,8 +1,13 @@
+import os
 import pickle
+import subprocess
+import sys
 
 import pytest
 
-from alphaforge.model import AccountId, InstrumentId, StrategyId, Symbol, TraderId, Venue
+from alphaforge._core.clock import TestClock
+from alphaforge._core.order_factory import OrderFactory
+from alphaforge.model import AccountId, ClientOrderId, InstrumentId, StrategyId, Symbol, TraderId, Venue
 
 
 def test_instrument_id_parse_and_parts():
@@ -50,3 +55,50 @@ def test_different_id_types_are_not_equal_and_pickle():
     iid = InstrumentId.from_str("AAPL.XNAS")
     assert pickle.loads(pickle.dumps(iid)) is iid
     assert sorted([StrategyId("b-1"), StrategyId("a-1")])[0].value == "a-1"
+
+
+def _reference_id_hash(text: str) -> int:
+    """The identifier hash written out independently: FNV-1a (64-bit) over the code points, then the
+    documented mix, as a signed 64-bit integer (-1 is reserved by CPython and becomes -2)."""
+    mask = (1 << 64) - 1
+    h = 14695981039346656037
+    for ch in text:
+        h = ((h ^ ord(ch)) * 1099511628211) & mask
+    h ^= h >> 31
+    h = (h * 0x9E3779B97F4A7C15) & mask
+    h ^= h >> 29
+    signed = h - (1 << 64) if h >= 1 << 63 else h
+    return -2 if signed == -1 else signed
+
+
+@pytest.mark.parametrize("text", ["O-S-1", "BTCUSDT.BINANCE", "SIM-T123456789", "Ordre-été-7", "注文-42", "x"])
+def test_identifier_hash_is_the_documented_function_of_the_value(text):
+    cls = InstrumentId.from_str if "." in text else ClientOrderId
+    assert hash(cls(text)) == _reference_id_hash(text)
+
+
+def test_identifier_hash_does_not_depend_on_the_hash_seed():
+    code = "from alphaforge.model import ClientOrderId; print(hash(ClientOrderId('O-S-1')), hash('O-S-1'))"
+    out = [subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
+                          capture_output=True, text=True, check=True).stdout.split() for seed in ("1", "2")]
+    assert out[0][0] == out[1][0] == str(_reference_id_hash("O-S-1"))
+    assert out[0][1] != out[1][1]       # str's own hash does change with the seed
+
+
+@pytest.mark.parametrize("strategy", ["S-001", "Stratégie-1"])
+def test_sequence_ids_hash_compare_and_format_like_ids_made_from_their_string(strategy):
+    factory = OrderFactory(TraderId("TRADER-001"), StrategyId(strategy), TestClock(), initial_count=98)
+    ids = [factory.generate_client_order_id() for _ in range(3)]     # numbers 99, 100, 101
+    texts = [f"O-{strategy}-{n}" for n in (99, 100, 101)]
+    # hashed before the string exists, then compared with ids made from the string
+    assert [hash(c) for c in ids] == [_reference_id_hash(t) for t in texts]
+    same = [ClientOrderId(t) for t in texts]
+    assert ids == same and same == ids and ids[0] != ids[1] and ids[1] != same[2]
+    assert {c: i for i, c in enumerate(same)}[ids[2]] == 2
+    assert [c.value for c in ids] == texts and str(ids[1]) == texts[1]
+    assert repr(ids[0]) == f"ClientOrderId('{texts[0]}')"
+    assert sorted(ids, key=str) == sorted(same, key=str) and max(ids) == max(same)
+    assert pickle.loads(pickle.dumps(ids[1])) == same[1]
+    # two unformatted sequence ids of one prefix compare by number
+    a, b = factory.generate_client_order_id(), factory.generate_client_order_id()
+    assert a != b and a == a and a.value == f"O-{strategy}-102"

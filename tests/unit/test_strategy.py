@@ -310,13 +310,15 @@ def test_order_events_nobody_receives_are_rebuilt_equal_when_read():
         assert [type(e) for e in q.events[1:3]] == [OrderSubmitted, OrderAccepted]
         assert q.events[1] == lo.events[1] and q.events[2] == lo.events[2]
         assert q.events[1] is q.events[1]           # built once, then kept
-        # venue order ids and trade ids are made without their hash; it is computed on first use
+        # venue order ids and trade ids are sequence ids: hashed from their number, formatted when read
         if q.venue_order_id is not None:
+            h = hash(q.venue_order_id)
             same = VenueOrderId(q.venue_order_id.value)
-            assert hash(q.venue_order_id) == hash(same) == hash(same.value) and {same: 1}[q.venue_order_id] == 1
+            assert h == hash(same) and {same: 1}[q.venue_order_id] == 1 and same == q.venue_order_id
         if q.last_trade_id is not None:
+            h = hash(q.last_trade_id)
             same = TradeId(q.last_trade_id.value)
-            assert hash(q.last_trade_id) == hash(same) == hash(same.value) and {same: 1}[q.last_trade_id] == 1
+            assert h == hash(same) and {same: 1}[q.last_trade_id] == 1 and same == q.last_trade_id
     # the listening strategy got exactly the events its orders hold
     assert loud.received == [e for o in loud.orders for e in o.events[1:3]]
     assert all(a is b for a, b in zip(loud.received, [e for o in loud.orders for e in o.events[1:3]], strict=True))
