@@ -11,7 +11,7 @@ import numpy as np
 from libc.math cimport fabs
 from libc.stdint cimport int8_t, int64_t, uint8_t, uint32_t, uint64_t
 
-from alphaforge._core.fixed cimport AF_POW10
+from alphaforge._core.fixed cimport AF_POW10, raw_fits_precision
 from alphaforge._core.identifiers cimport InstrumentId
 from alphaforge._core.records cimport BarRec, OrderBookDeltaRec, QuoteTickRec, TradeTickRec
 
@@ -57,7 +57,7 @@ cdef int conv_checked(double value, int precision, bint allow_negative, int64_t*
 cdef inline int raw_checked(int64_t value, int precision, bint allow_negative) noexcept nogil:
     if value < 0 and not allow_negative:
         return 4
-    if value % AF_POW10[9 - precision] != 0:
+    if not raw_fits_precision(value, precision):
         return 5
     return 0
 

@@ -5,7 +5,7 @@ cimport cython
 
 from libc.stdint cimport INT64_MAX, int64_t, uint8_t
 
-from alphaforge._core.fixed cimport AF_POW10, f64_to_raw_checked, raw_round, raw_to_str, str_to_raw
+from alphaforge._core.fixed cimport f64_to_raw_checked, raw_fits_precision, raw_round, raw_to_str, str_to_raw
 
 cdef dict _REGISTRY = {}
 
@@ -113,7 +113,7 @@ cdef class Money:
     def from_raw(int64_t raw, currency) -> Money:
         """Money from a raw amount (value * 10^9), which must fit the currency's precision."""
         cdef Currency cur = currency if isinstance(currency, Currency) else Currency.from_str(str(currency))
-        if raw % AF_POW10[9 - cur.precision] != 0:
+        if not raw_fits_precision(raw, cur.precision):
             raise ValueError(
                 f"invalid money raw {raw!r}: more decimals than {cur.code} precision {cur.precision}"
             )
@@ -128,7 +128,7 @@ cdef class Money:
         cdef Currency cur = Currency.from_str(parts[1])
         cdef int prec = 0
         cdef int64_t raw = str_to_raw(parts[0].replace("_", "").replace(",", ""), &prec, "money")
-        if prec > cur.precision and raw % AF_POW10[9 - cur.precision] != 0:
+        if prec > cur.precision and not raw_fits_precision(raw, cur.precision):
             raise ValueError(
                 f"invalid Money string {value!r}: more decimals than {cur.code} precision {cur.precision}"
             )

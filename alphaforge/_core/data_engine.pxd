@@ -41,8 +41,8 @@ cdef enum DataKind:
 cdef class _InstrumentCtx:
     cdef object instrument
     cdef object instrument_id
-    cdef int64_t price_unit        # 10^(9 - price_precision): raw prices must be multiples
-    cdef int64_t size_unit
+    cdef int price_k               # 9 - price_precision: raw prices must be multiples of 10^price_k
+    cdef int size_k                # 9 - size_precision: raw sizes must be multiples of 10^size_k
     cdef int64_t last_ts[4]        # last accepted ts_event per DataKind (bars: per bar type)
     cdef bint has_trade
     cdef bint has_quote

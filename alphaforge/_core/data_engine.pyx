@@ -60,7 +60,7 @@ from alphaforge._core.enums cimport (
     SIDE_SELL,
     SOURCE_INTERNAL,
 )
-from alphaforge._core.fixed cimport AF_POW10
+from alphaforge._core.fixed cimport raw_multiple_of_pow10
 from alphaforge._core.msgbus cimport MessageBus, _Route
 from alphaforge._core.records cimport BarRec, OrderBookDeltaRec, QuoteTickRec, TradeTickRec
 from alphaforge._core.trading_cache cimport Cache
@@ -190,8 +190,8 @@ cdef class DataEngine:
             ctx.book = None
             self._inst[idx] = ctx
         ctx.instrument = instrument
-        ctx.price_unit = AF_POW10[9 - <int>instrument.price_precision]
-        ctx.size_unit = AF_POW10[9 - <int>instrument.size_precision]
+        ctx.price_k = 9 - <int>instrument.price_precision
+        ctx.size_k = 9 - <int>instrument.size_precision
         if self.cache is not None and hasattr(self.cache, "add_instrument"):
             self.cache.add_instrument(instrument)
 
@@ -259,9 +259,9 @@ cdef class DataEngine:
             return self._reject(1, 3, index, ctx.instrument_id, "price", rec.price)
         if rec.size < 0:
             return self._reject(1, 4, index, ctx.instrument_id, "size", rec.size)
-        if rec.price % ctx.price_unit != 0:
+        if not raw_multiple_of_pow10(rec.price, ctx.price_k):
             return self._reject(1, 5, index, ctx.instrument_id, "price", rec.price)
-        if rec.size % ctx.size_unit != 0:
+        if not raw_multiple_of_pow10(rec.size, ctx.size_k):
             return self._reject(1, 6, index, ctx.instrument_id, "size", rec.size)
         ctx.last_ts[1] = rec.ts_event
         self.processed[1] += 1
@@ -301,13 +301,13 @@ cdef class DataEngine:
             return self._reject(0, 4, index, ctx.instrument_id, "bid_size", rec.bid_size)
         if rec.ask_size < 0:
             return self._reject(0, 4, index, ctx.instrument_id, "ask_size", rec.ask_size)
-        if rec.bid_price % ctx.price_unit != 0:
+        if not raw_multiple_of_pow10(rec.bid_price, ctx.price_k):
             return self._reject(0, 5, index, ctx.instrument_id, "bid_price", rec.bid_price)
-        if rec.ask_price % ctx.price_unit != 0:
+        if not raw_multiple_of_pow10(rec.ask_price, ctx.price_k):
             return self._reject(0, 5, index, ctx.instrument_id, "ask_price", rec.ask_price)
-        if rec.bid_size % ctx.size_unit != 0:
+        if not raw_multiple_of_pow10(rec.bid_size, ctx.size_k):
             return self._reject(0, 6, index, ctx.instrument_id, "bid_size", rec.bid_size)
-        if rec.ask_size % ctx.size_unit != 0:
+        if not raw_multiple_of_pow10(rec.ask_size, ctx.size_k):
             return self._reject(0, 6, index, ctx.instrument_id, "ask_size", rec.ask_size)
         ctx.last_ts[0] = rec.ts_event
         self.processed[0] += 1
@@ -345,9 +345,9 @@ cdef class DataEngine:
                 return self._reject(3, 3, index, ctx.instrument_id, "price", rec.price)
             if rec.size < 0:
                 return self._reject(3, 4, index, ctx.instrument_id, "size", rec.size)
-            if rec.price % ctx.price_unit != 0:
+            if not raw_multiple_of_pow10(rec.price, ctx.price_k):
                 return self._reject(3, 5, index, ctx.instrument_id, "price", rec.price)
-            if rec.size % ctx.size_unit != 0:
+            if not raw_multiple_of_pow10(rec.size, ctx.size_k):
                 return self._reject(3, 6, index, ctx.instrument_id, "size", rec.size)
         ctx.last_ts[3] = rec.ts_event
         self.processed[3] += 1
@@ -402,9 +402,9 @@ cdef class DataEngine:
         px[2] = rec.low
         px[3] = rec.close
         for j in range(4):
-            if px[j] % bctx.inst.price_unit != 0:
+            if not raw_multiple_of_pow10(px[j], bctx.inst.price_k):
                 return self._reject(2, 5, index, bctx.bar_type, ("open", "high", "low", "close")[j], px[j])
-        if rec.volume % bctx.inst.size_unit != 0:
+        if not raw_multiple_of_pow10(rec.volume, bctx.inst.size_k):
             return self._reject(2, 6, index, bctx.bar_type, "volume", rec.volume)
         bctx.last_ts = rec.ts_event
         self.processed[2] += 1

@@ -125,7 +125,7 @@ cdef class Price:
     def from_raw(int64_t raw, int precision) -> Price:
         """Price from a raw int64 (value * 10^9); raw must have no more than `precision` decimals."""
         _prec_of(raw, precision, "price")
-        if raw % AF_POW10[9 - precision] != 0:
+        if not raw_fits_precision(raw, precision):
             raise ValueError(
                 f"invalid price raw {raw!r}: more decimals than precision {precision} allows"
             )
@@ -233,7 +233,7 @@ cdef class Quantity:
         _prec_of(raw, precision, "quantity")
         if raw < 0:
             raise ValueError(f"invalid quantity raw {raw!r}: must not be negative")
-        if raw % AF_POW10[9 - precision] != 0:
+        if not raw_fits_precision(raw, precision):
             raise ValueError(
                 f"invalid quantity raw {raw!r}: more decimals than precision {precision} allows"
             )

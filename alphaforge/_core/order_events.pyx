@@ -15,7 +15,7 @@ from cpython.list cimport PyList_GET_ITEM
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 
 from alphaforge._core.currency cimport Currency, Money
-from alphaforge._core.fixed cimport AF_POW10, Price, Quantity, raw_to_str
+from alphaforge._core.fixed cimport Price, Quantity, raw_fits_precision, raw_to_str
 from alphaforge._core.identifiers cimport (
     AccountId,
     ClientOrderId,
@@ -256,7 +256,7 @@ cdef int validate_initialized(OrderInitialized e) except -1:
         raise ValueError(f"order {e.client_order_id}: quantity must be positive, got {raw_to_str(e.quantity_raw, e.qty_prec)}")
     if e.qty_prec > 9 or e.px_prec > 9:
         raise ValueError(f"order {e.client_order_id}: precision must be 0-9 (qty_prec={e.qty_prec}, px_prec={e.px_prec})")
-    if e.quantity_raw % AF_POW10[9 - e.qty_prec] != 0:
+    if not raw_fits_precision(e.quantity_raw, e.qty_prec):
         raise ValueError(f"order {e.client_order_id}: quantity raw {e.quantity_raw} has more decimals than qty_prec={e.qty_prec}")
     # time in force
     if e.time_in_force_c == TIF_GTD:
@@ -280,9 +280,9 @@ cdef int validate_initialized(OrderInitialized e) except -1:
         raise ValueError(f"order {e.client_order_id}: trigger_price is not valid for a {_TYPES[t].name} order")
     if e.trigger_type_c < 0 or e.trigger_type_c > 4:
         raise ValueError(f"order {e.client_order_id}: invalid trigger_type {e.trigger_type_c}: expected 0-4 (TriggerType)")
-    if e.has_price and e.price_raw % AF_POW10[9 - e.px_prec] != 0:
+    if e.has_price and not raw_fits_precision(e.price_raw, e.px_prec):
         raise ValueError(f"order {e.client_order_id}: price raw {e.price_raw} has more decimals than px_prec={e.px_prec}")
-    if e.has_trigger and e.trigger_price_raw % AF_POW10[9 - e.px_prec] != 0:
+    if e.has_trigger and not raw_fits_precision(e.trigger_price_raw, e.px_prec):
         raise ValueError(f"order {e.client_order_id}: trigger_price raw {e.trigger_price_raw} has more decimals than px_prec={e.px_prec}")
     # flags
     if e.post_only and not _is_limit_kind(t):
@@ -314,10 +314,10 @@ cdef int validate_initialized(OrderInitialized e) except -1:
             if e.trailing_offset_raw % 1000000000 != 0 or e.limit_offset_raw % 1000000000 != 0:
                 raise ValueError(f"order {e.client_order_id}: TICKS offsets must be whole numbers of ticks")
         elif e.trailing_offset_type_c == TOFF_PRICE:
-            if (e.trailing_offset_raw % AF_POW10[9 - e.px_prec] != 0
-                    or e.limit_offset_raw % AF_POW10[9 - e.px_prec] != 0):
+            if (not raw_fits_precision(e.trailing_offset_raw, e.px_prec)
+                    or not raw_fits_precision(e.limit_offset_raw, e.px_prec)):
                 raise ValueError(f"order {e.client_order_id}: PRICE offsets have more decimals than the price precision {e.px_prec}")
-        if e.has_activation and e.activation_price_raw % AF_POW10[9 - e.px_prec] != 0:
+        if e.has_activation and not raw_fits_precision(e.activation_price_raw, e.px_prec):
             raise ValueError(f"order {e.client_order_id}: activation_price has more decimals than px_prec={e.px_prec}")
     else:
         if e.trailing_offset_type_c != TOFF_NONE or e.trailing_offset_raw != 0 or e.limit_offset_raw != 0:

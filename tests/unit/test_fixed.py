@@ -113,3 +113,32 @@ def test_addition_matches_decimal(a, b):
     assert (pa - pb).as_decimal() == a - b
     assert str(pa + pb) == f"{a + b:.4f}"
     assert (pa < pb) == (a < b)
+
+
+def test_precision_check_without_division_agrees_with_modulo():
+    """Price.from_raw's "no more decimals than the precision" test multiplies by the inverse of 5^k
+    instead of dividing; compare it with Python's % on edge values and random raws."""
+    import random
+
+    rng = random.Random(7)
+    int64_min, int64_max = -(1 << 63), (1 << 63) - 1
+    raws = [0, 1, -1, 10, -10, int64_max, int64_min, int64_min + 1, 5 ** 27, 2 ** 62, -(2 ** 62)]
+    for k in range(10):
+        unit = 10 ** k
+        raws += [unit, -unit, unit * 3, unit + 1, unit - 1, unit * 5 ** 5, unit * 2 ** 20, unit // 2,
+                 unit * 7 + unit // 5, (int64_max // unit) * unit, (int64_min // unit) * unit]
+    raws += [rng.randrange(int64_min, int64_max) for _ in range(3000)]
+    raws += [rng.randrange(-10 ** 12, 10 ** 12) * 10 ** rng.randrange(0, 10) for _ in range(3000)]
+    checked = 0
+    for raw in raws:
+        if not int64_min <= raw <= int64_max:
+            continue
+        for precision in range(10):
+            fits = raw % 10 ** (9 - precision) == 0
+            if fits:
+                assert Price.from_raw(raw, precision).raw == raw
+            else:
+                with pytest.raises(ValueError, match="more decimals"):
+                    Price.from_raw(raw, precision)
+            checked += 1
+    assert checked > 50_000
