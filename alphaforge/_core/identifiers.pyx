@@ -1,5 +1,9 @@
 """Identifiers: immutable string ids with a cached hash and cheap equality.
 
+The hash is FNV-1a over the value's code points (``id_hash``), not ``hash(str)``: it is the same in
+every process, and a sequence id (``SeqPrefix`` + number, what the order factory and the simulated
+venue make) computes it from its number, so its string is formatted only when something reads it.
+
 ``InstrumentId`` ("BTCUSDT.BINANCE" = symbol + "." + venue) is interned process-wide: each distinct
 value gets a stable ``index`` (>= 1, in order of first use) that C records carry as ``instrument_id``.
 """
