@@ -59,6 +59,8 @@ cdef class Cache:
     cdef set _orders_open
     cdef set _orders_inflight
     cdef set _orders_idle               # neither open, in flight nor closed (INITIALIZED)
+    cdef list _state_pending            # Orders whose state changed since the sets were last brought up
+                                        # to date (see _set_order_state_c, _sync_states)
     cdef dict _orders_closed            # closed ids in closing order (oldest first), kept only with
                                         # a closed_order_capacity (to drop the oldest)
     cdef dict _order_position           # ClientOrderId -> PositionId (explicit links; an engine Order's
@@ -98,6 +100,8 @@ cdef class Cache:
     cdef int _index_order(self, object order, tuple old) except -1
     cdef int _set_order_state(self, object coid, object order) except -1
     cdef int _set_order_state_c(self, object coid, Order order) except -1
+    cdef int _sync_states(self) except -1
+    cdef int _apply_order_state(self, object coid, Order order) except -1
     cdef int _track_closed(self, object coid, bint closed) except -1
     cdef set _closed_ids(self)
     cdef set _closed_position_ids(self)

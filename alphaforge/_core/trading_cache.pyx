@@ -133,12 +133,17 @@ cdef inline object _norm_sid(object v):
 
 
 # Order._cache_flags bits: which of this cache's order state sets hold the order. _PLACED alone:
-# placed and in no set, i.e. closed; 0: not placed yet.
+# placed and in no set, i.e. closed; 0: not placed yet. _PENDING: queued in _state_pending.
 cdef enum:
     _IN_OPEN = 1
     _IN_INFLIGHT = 2
     _IN_IDLE = 4
     _PLACED = 8
+    _PENDING = 16
+
+# _state_pending is brought up to date when it reaches this length, even if nothing reads the sets
+cdef enum:
+    _PENDING_MAX = 4096
 
 
 cdef inline int _set_member(set s, object key, bint member) except -1:
@@ -293,6 +298,7 @@ cdef class Cache:
         self._orders_open = set()
         self._orders_inflight = set()
         self._orders_idle = set()
+        self._state_pending = []
         self._orders_closed = {}
         self._order_position = {}
         self._positions = {}
@@ -560,14 +566,45 @@ cdef class Cache:
                                  getattr(order, "position_id", None))
 
     cdef int _set_order_state_c(self, object coid, Order order) except -1:
-        """``_set_order_state`` for an Order: the state flags come from its C status. The order
-        remembers which of this cache's state sets hold it, so only the sets that change are
-        touched (a full placement when another cache placed it last)."""
+        """``_set_order_state`` for an Order. An order this cache owns is queued (once) and its
+        state sets are brought up to date when something next reads them (``_sync_states``): most
+        orders of a run are submitted, accepted and filled between two reads, and a closed order is
+        in no set, so the sets never change for them. With a closed_order_capacity, or for an
+        order this cache does not own, the sets change now."""
+        if order._cache_owner == self._serial and self.closed_order_capacity is None:
+            if not (order._cache_flags & _PENDING):
+                order._cache_flags |= _PENDING
+                self._state_pending.append(order)
+                if len(self._state_pending) >= _PENDING_MAX:
+                    self._sync_states()
+            return 0
+        return self._apply_order_state(coid, order)
+
+    cdef int _sync_states(self) except -1:
+        """Bring the order state sets up to date for the queued orders (each read of the sets
+        calls this first). An order dropped or replaced since it was queued is skipped: the drop
+        or the replacement updated the sets for its id."""
+        cdef list pending = self._state_pending
+        cdef Order o
+        if not pending:
+            return 0
+        self._state_pending = []
+        for item in pending:
+            o = <Order>item
+            o._cache_flags &= ~_PENDING
+            if o._cache_owner == self._serial or self._orders.get(o.client_order_id) is o:
+                self._apply_order_state(o.client_order_id, o)
+        return 0
+
+    cdef int _apply_order_state(self, object coid, Order order) except -1:
+        """Put an Order's id in the state sets its C status calls for. The order remembers which
+        of this cache's state sets hold it, so only the sets that change are touched (a full
+        placement when another cache placed it last)."""
         cdef bint is_open = order.is_open_c(), is_inflight = order.is_inflight_c()
         cdef bint is_closed = order.is_closed_c()
         cdef uint8_t now = (_PLACED | (_IN_OPEN if is_open else 0) | (_IN_INFLIGHT if is_inflight else 0)
                             | (_IN_IDLE if not (is_open or is_inflight or is_closed) else 0))
-        cdef uint8_t was = order._cache_flags
+        cdef uint8_t was = order._cache_flags & ~_PENDING
         if order._cache_owner != self._serial:
             self._place_order(coid, is_open, is_inflight, is_closed, order.position_id)
         else:
@@ -621,11 +658,13 @@ cdef class Cache:
 
     cdef set _closed_ids(self):
         """Ids of the cached orders in none of the open / in-flight / idle sets: the closed ones."""
+        self._sync_states()
         cdef set opened = self._orders_open, inflight = self._orders_inflight, idle = self._orders_idle
         return {k for k in self._orders if k not in opened and k not in inflight and k not in idle}
 
     cdef Py_ssize_t _closed_count(self) except -1:
         """Number of closed cached orders, from the sizes of the (small) live sets."""
+        self._sync_states()
         cdef set opened = self._orders_open, inflight = self._orders_inflight
         cdef Py_ssize_t both = len(inflight & opened) if inflight and opened else 0
         return len(self._orders) - len(opened) - len(inflight) + both - len(self._orders_idle)
@@ -745,8 +784,11 @@ cdef class Cache:
         return client_order_id in self._orders
 
     cdef list _order_sets(self, object state, object strategy_id, object instrument_id, object venue):
+        """The id sets to intersect: ``state`` (one of the order state sets, or a set of ids, or
+        None) and the members of each given key."""
         cdef list sets = []
         if state is not None:
+            self._sync_states()             # the state sets are kept in place: now up to date
             sets.append(state)
         if strategy_id is not None:
             sets.append(self._orders_by_strategy.members(_norm_sid(strategy_id)))

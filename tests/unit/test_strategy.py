@@ -456,3 +456,66 @@ def test_public_attributes_are_read_only_members_with_their_values():
     s.register(TraderId("T-1"), clock, None, cache, None, None, None, None)
     assert s.cache is cache and s.clock is clock and s.trader_id == TraderId("T-1")
     assert s.order_factory is not None and s.order_factory.strategy_id == s.id
+
+
+class CacheReader(Strategy):
+    """Market orders on most bars (some bars two, some none) and one resting limit order; reads the
+    cache's open / in-flight / closed orders in every handler and compares them with its own
+    orders' states at that moment."""
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        self.mine = []
+        self.bars = 0
+        self.reads = 0
+        self.mismatches = []
+
+    def on_start(self):
+        self.subscribe_bars(BT)
+
+    def _read(self, where):
+        cache = self.cache
+        for name, pred in (("orders_open", lambda o: o.is_open), ("orders_inflight", lambda o: o.is_inflight),
+                           ("orders_closed", lambda o: o.is_closed)):
+            want = [o for o in self.mine if pred(o)]
+            if getattr(cache, name)() != want or getattr(cache, f"{name}_count")() != len(want):
+                self.mismatches.append((where, name))
+        self.reads += 1
+
+    def on_bar(self, bar):
+        self._read("bar")
+        self.bars += 1
+        n = len(self.mine)
+        if n == 4:
+            order = self.order_factory.limit(BT.instrument_id, OrderSide.BUY, 1, 1.00)   # rests
+        elif self.bars % 5 == 3 or n >= 40:
+            return
+        else:
+            order = self.order_factory.market(BT.instrument_id, OrderSide.BUY if n % 2 else OrderSide.SELL, 1)
+        self.mine.append(order)
+        self.submit_order(order)
+        self._read("after submit")
+        if n % 7 == 0:
+            extra = self.order_factory.market(BT.instrument_id, OrderSide.BUY, 1)
+            self.mine.append(extra)
+            self.submit_order(extra)
+
+    def on_order_accepted(self, event):
+        self._read("accepted")
+
+    def on_order_filled(self, fill):
+        self._read("filled")
+
+
+def test_cache_order_state_reads_in_handlers_match_the_orders():
+    """The cache brings its order state sets up to date when they are read: every read in a hook
+    (bar, right after a submit, on accepted, on filled) equals a filter of the strategy's own
+    orders by their state at that moment."""
+    s = CacheReader(StrategyConfig(strategy_id="R-001"))
+    engine = _engine(s, n=60)
+    result = engine.run(progress=False)
+    assert s.mismatches == []
+    assert s.reads > 100
+    filled = [o for o in s.mine if o.status.name == "FILLED"]
+    assert len(filled) == len(s.mine) - 1 and len(s.mine) > 30       # all but the resting limit
+    assert result.cache.orders_open() == [s.mine[4]] and result.cache.orders_closed() == filled

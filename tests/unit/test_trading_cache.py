@@ -580,3 +580,84 @@ def test_single_key_indices_answer_like_brute_force_through_every_transition():
     assert c2.orders() == [c2.order(ClientOrderId("P-2"))]
     assert c2.orders(strategy_id="S-0") == [] and len(c2.orders(strategy_id="S-1")) == 1
     assert c2.orders_total_count(strategy_id="S-0") == 0
+
+
+def test_order_state_sets_brought_up_to_date_only_when_read():
+    """An engine Order's state changes are queued and applied to the state sets when something
+    reads them. Many changes between reads (more than the queue's bound of 4,096 among them), two
+    caches sharing the orders, and an order replaced by another object while its change is queued
+    must leave every read equal to a brute-force filter of the order states."""
+    from alphaforge._core.clock import TestClock
+    from alphaforge._core.currency import Currency, Money
+    from alphaforge._core.identifiers import AccountId, TradeId, TraderId, VenueOrderId
+    from alphaforge._core.order_factory import OrderFactory
+    from alphaforge.model import Price, Quantity
+    from alphaforge.orders import OrderAccepted, OrderCanceled, OrderFilled, OrderSubmitted
+
+    USD = Currency.from_str("USD")
+    rng = random.Random(5)
+    a, b = Cache(), Cache()
+    f = OrderFactory(TraderId("T-1"), StrategyId("S-0"), TestClock())
+    acc = AccountId("SIM-001")
+    orders = [f.market(EURUSD, "BUY", Quantity(1, 0)) for _ in range(6000)]
+    for o in orders:
+        a.add_order(o)
+        b.add_order(o)
+    kept_a = {o.client_order_id: o for o in orders}
+
+    def step(o):
+        ids = (o.trader_id, o.strategy_id, o.instrument_id, o.client_order_id)
+        name = o.status.name
+        if name == "INITIALIZED":
+            o.apply(OrderSubmitted(*ids, acc, 1, 1))
+        elif name == "SUBMITTED":
+            o.apply(OrderAccepted(*ids, VenueOrderId(f"V-{o.client_order_id.value}"), acc, 2, 2))
+        elif name == "ACCEPTED":
+            if rng.random() < 0.5:
+                o.apply(OrderCanceled(*ids, o.venue_order_id, acc, 3, 3))
+            else:
+                o.apply(OrderFilled(*ids, o.venue_order_id, acc, TradeId(f"T-{o.client_order_id.value}"),
+                                    "BUY", "MARKET", Quantity(1, 0), Price(1.1, 2), USD, Money(0, USD),
+                                    "TAKER", 4, 4))
+        else:
+            return False
+        return True
+
+    def check(c, kept):
+        for name, pred in (("orders_open", lambda o: o.is_open), ("orders_inflight", lambda o: o.is_inflight),
+                           ("orders_closed", lambda o: o.is_closed)):
+            assert set(getattr(c, name)()) == {o for o in kept if pred(o)}, name
+            assert getattr(c, f"{name}_count")() == sum(1 for o in kept if pred(o)), name
+        assert c.orders_open_count(strategy_id="S-0", instrument_id=EURUSD) == sum(1 for o in kept if o.is_open)
+
+    # 6,000 orders submitted with no read in between: more changes than the queue holds
+    for o in orders:
+        step(o)
+        a.update_order(o)
+        b.update_order(o)
+    check(a, orders)
+    check(b, orders)
+    for round_ in range(30):
+        for _ in range(rng.randrange(1, 400)):
+            o = rng.choice(orders)
+            if step(o):
+                caches = [a, b] if rng.random() < 0.5 else [b, a]
+                if rng.random() < 0.3:
+                    caches.remove(b)                # b is told later (the catch-up below)
+                for c in caches:
+                    if c is b or kept_a.get(o.client_order_id) is o:
+                        c.update_order(o)
+        if round_ % 10 == 5:
+            # replace a queued order in `a` by a duck-typed object: the queued change must not
+            # bring the old object's state back under that id
+            o = next(o for o in orders if o.is_open and kept_a.get(o.client_order_id) is o)
+            step(o)
+            a.update_order(o)                      # queued
+            fake = FakeOrder(o.client_order_id.value, "S-0", EURUSD, state="inflight")
+            a.update_order(fake)                   # replaced before anything read the sets
+            kept_a[o.client_order_id] = fake
+        # b saw only some of the changes: bring it up to date like an engine would
+        for o in orders:
+            b.update_order(o)
+        check(a, list(kept_a.values()))
+        check(b, orders)
