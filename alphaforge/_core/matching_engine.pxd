@@ -77,6 +77,7 @@ cdef class _Working:
     cdef bint active                     # False: OTO child waiting for its parent
     cdef bint blocked                    # OCO pessimistic rule: skip for the current bar
     cdef bint done
+    cdef int index_state                 # 0: in _unindexed (not done), 1: in _by_coid, 2: in neither
     cdef bint first_fill_done
     cdef bint was_post_only_checked
     cdef int64_t lock_raw                # cash accounts: balance locked for this open order (raw)
@@ -125,7 +126,9 @@ cdef class OrderMatchingEngine:
     cdef dict _used_bid                    # book: price raw -> size consumed at that level
     cdef dict _used_ask
     cdef list _working                     # _Working in priority (arrival) order
-    cdef dict _by_coid                     # ClientOrderId -> _Working (working or held)
+    cdef dict _by_coid                     # ClientOrderId -> _Working (working or held), for the entries
+    cdef list _unindexed                   # added since the last lookup by id (see _index_working)
+    cdef Py_ssize_t _unindexed_live        # entries of _unindexed not done yet
     cdef dict _children                    # parent ClientOrderId -> list of held _Working (OTO)
     cdef int64_t _seq
     cdef uint64_t _own_seq
@@ -155,6 +158,10 @@ cdef class OrderMatchingEngine:
     cdef int cancel_c(self, Order order, int64_t ts) except -1
 
     cdef _Working _add_working(self, Order order, int64_t ts, bint active)
+    cdef int _index_working(self) except -1
+    cdef _Working _working_for(self, object client_order_id)
+    cdef bint _is_working_id(self, object client_order_id) except -1
+    cdef int _unindex(self, _Working w) except -1
     cdef int _activate(self, _Working w, int64_t ts) except -1
     cdef int _emit(self, Order order, OrderEvent event) except -1
     cdef int _reject(self, Order order, str reason, bint post_only, int64_t ts) except -1

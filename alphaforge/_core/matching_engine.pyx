@@ -268,6 +268,8 @@ cdef class OrderMatchingEngine:
         self._used_ask = {}
         self._working = []
         self._by_coid = {}
+        self._unindexed = []
+        self._unindexed_live = 0
         self._children = {}
         self._seq = 0
         self._own_seq = 0
@@ -344,7 +346,7 @@ cdef class OrderMatchingEngine:
         cdef _Working k
         w.done = True
         self._dirty = True
-        self._by_coid.pop(o.client_order_id, None)
+        self._unindex(w)
         if w.lock_raw != 0:
             self._unlock(w, -1, ts)
         if w.own_id != 0 and self.book is not None:
@@ -367,7 +369,7 @@ cdef class OrderMatchingEngine:
         if linked is None:
             return 0
         for cid in linked:
-            w2 = self._by_coid.get(cid)
+            w2 = self._working_for(cid)
             if w2 is not None and not w2.done and w2.order is not order:
                 self._finish(w2, FIN_CANCEL, ts)
         return 0
@@ -383,8 +385,62 @@ cdef class OrderMatchingEngine:
         w.fresh = True
         w.active = active
         w.expire_ns = 0
-        self._by_coid[order.client_order_id] = w
+        if len(self._unindexed) >= 32:      # bounded: entries done by now are dropped here
+            self._index_working()
+        self._unindexed.append(w)
+        self._unindexed_live += 1
         return w
+
+    cdef int _index_working(self) except -1:
+        """Put the entries added since the last lookup by id into ``_by_coid``, in the order they
+        were added (those done since are left out). Entries are indexed when something looks an
+        order up by id, not when they are added: a market order that fills on the next bar is
+        never indexed."""
+        cdef list pending = self._unindexed
+        cdef _Working w
+        if not pending:
+            return 0
+        self._unindexed = []
+        self._unindexed_live = 0
+        for item in pending:
+            w = <_Working>item
+            if w.index_state != 0:
+                continue
+            if w.done:                      # done, and its _unindex still to come
+                w.index_state = 2
+            else:
+                self._by_coid[w.order.client_order_id] = w
+                w.index_state = 1
+        return 0
+
+    cdef _Working _working_for(self, object client_order_id):
+        """The working or held entry of this client order id, or None."""
+        self._index_working()
+        return self._by_coid.get(client_order_id)
+
+    cdef bint _is_working_id(self, object client_order_id) except -1:
+        """True when an order with this client order id is working or held here."""
+        cdef _Working w
+        if self._by_coid and client_order_id in self._by_coid:
+            return True
+        if self._unindexed_live == 0:
+            return False
+        for item in self._unindexed:
+            w = <_Working>item
+            if not w.done and (w.order.client_order_id is client_order_id
+                               or w.order.client_order_id == client_order_id):
+                return True
+        return False
+
+    cdef int _unindex(self, _Working w) except -1:
+        """``w`` is done: drop it from ``_by_coid`` (an unindexed entry stays in ``_unindexed``
+        and is left out when indexed). Idempotent."""
+        if w.index_state == 1:
+            self._by_coid.pop(w.order.client_order_id, None)
+        elif w.index_state == 0:
+            self._unindexed_live -= 1
+        w.index_state = 2
+        return 0
 
     cdef int _activate(self, _Working w, int64_t ts) except -1:
         """Accept an order and put it to work (from a submit, or an OTO child released)."""
@@ -415,7 +471,7 @@ cdef class OrderMatchingEngine:
                 if (o.side_c == 1 and has_ask and o.price_raw >= ask) or \
                         (o.side_c == 2 and has_bid and o.price_raw <= bid):
                     w.done = True
-                    self._by_coid.pop(o.client_order_id, None)
+                    self._unindex(w)
                     self._reject(o, "post-only order would take liquidity (price crosses the market)", True, ts)
                     self._on_closed(w, ts)
                     return 0
@@ -427,7 +483,7 @@ cdef class OrderMatchingEngine:
             reason = "insufficient free balance to lock for the order on the cash account"
         if reason is not None:
             w.done = True
-            self._by_coid.pop(o.client_order_id, None)
+            self._unindex(w)
             self._reject(o, reason, False, ts)
             self._on_closed(w, ts)
             return 0
@@ -447,7 +503,7 @@ cdef class OrderMatchingEngine:
         return 0
 
     cdef int submit_c(self, Order order, int64_t ts) except -1:
-        if order.client_order_id in self._by_coid:
+        if self._is_working_id(order.client_order_id):
             self._reject(order, f"duplicate client order id {order.client_order_id}", False, ts)
             return 0
         cdef _Working w = self._add_working(order, ts, True)
@@ -467,7 +523,7 @@ cdef class OrderMatchingEngine:
                         self._reject(<Order>o2, "contingent orders are not supported by this venue", False, ts)
                     return 0
         for o in orders:
-            if o.parent_order_id is not None and (o.parent_order_id in self._by_coid
+            if o.parent_order_id is not None and (self._working_for(o.parent_order_id) is not None
                                                    or any((<Order>x).client_order_id == o.parent_order_id
                                                           for x in orders)):
                 w = self._add_working(o, ts, False)
@@ -477,7 +533,7 @@ cdef class OrderMatchingEngine:
                 self.submit_c(o, ts)
         # a parent that closed immediately (rejected) cancels its held children
         for w in held:
-            parent_w = self._by_coid.get(w.order.parent_order_id)
+            parent_w = self._working_for(w.order.parent_order_id)
             if parent_w is None and not w.done:
                 self._children.pop(w.order.parent_order_id, None)
                 self._finish(w, FIN_CANCEL, ts)
@@ -485,7 +541,7 @@ cdef class OrderMatchingEngine:
 
     cdef int modify_c(self, Order order, int64_t qty_raw, bint has_price, int64_t price_raw,
                       bint has_trigger, int64_t trigger_raw, int64_t ts) except -1:
-        cdef _Working w = self._by_coid.get(order.client_order_id)
+        cdef _Working w = self._working_for(order.client_order_id)
         cdef str reason = None
         if w is None or w.done or order.is_closed_c():
             reason = "order is not working at the venue"
@@ -516,7 +572,7 @@ cdef class OrderMatchingEngine:
         return 0
 
     cdef int cancel_c(self, Order order, int64_t ts) except -1:
-        cdef _Working w = self._by_coid.get(order.client_order_id)
+        cdef _Working w = self._working_for(order.client_order_id)
         if w is None or w.done or order.is_closed_c():
             self._emit(order, OrderCancelRejected.create_c(
                 order.trader_id, order.strategy_id, order.instrument_id, order.client_order_id,
@@ -1199,7 +1255,7 @@ cdef class OrderMatchingEngine:
             linked = o._linked_order_ids
             if linked is not None:
                 for cid in linked:
-                    w2 = self._by_coid.get(cid)
+                    w2 = self._working_for(cid)
                     if w2 is None or w2.done or w2.order is o:
                         continue
                     o2 = w2.order

@@ -294,3 +294,58 @@ def test_queued_commands_hold_their_orders_until_processed_reset_or_dropped():
     del ex
     gc.collect()
     assert held() == [0, 0, 0]
+
+
+def test_venue_finds_orders_by_id_and_refuses_duplicates_however_many_are_working():
+    """The matching engine indexes its working orders by client order id only when something looks
+    one up (cancel, duplicate check, contingencies). Resting limit orders, more of them than the
+    index keeps pending (32), canceled in a shuffled order, a duplicate id sent while the first is
+    working (refused) and after it closed (accepted): each answer as if every order were indexed
+    when it arrived."""
+    import random
+
+    clock, ex, fac = venue(account_type="MARGIN", starting_balances=["1000000 USD"])
+    rng = random.Random(3)
+    ex.process(quote(1000))
+    resting = []
+    for i in range(70):
+        o = fac.limit(IID, "BUY", 1, 50.0 + i * 0.01)
+        resting.append(o)
+        ex.send_submit(o)
+        clock.advance_time(clock.timestamp_ns() + 1)
+        if i % 9 == 4:                            # a cancel while newer orders are not indexed yet
+            ex.send_cancel(resting[i - 2])
+    ex.process(quote(2000))
+    canceled = {resting[i - 2].client_order_id for i in range(70) if i % 9 == 4}
+    assert {o.client_order_id for o in resting if o.status == OrderStatus.CANCELED} == canceled
+    working = [o for o in resting if o.status == OrderStatus.ACCEPTED]
+    assert len(working) == 70 - len(canceled)
+    # a second Order object under a working order's id is refused; under a closed one's, accepted
+    twin = OrderFactory(TraderId("T-1"), StrategyId("S-1"), clock)      # makes the same ids again
+    twin.register_instrument(INST)
+    same_ids = [twin.limit(IID, "BUY", 1, 1.0) for _ in range(71)]
+    dup_working = same_ids[resting.index(working[5])]
+    closed_idx = resting.index(next(o for o in resting if o.status == OrderStatus.CANCELED))
+    dup_closed = same_ids[closed_idx]
+    ex.send_submit(dup_working)
+    ex.send_submit(dup_closed)
+    ex.process(quote(3000))
+    assert dup_working.status == OrderStatus.REJECTED
+    assert "duplicate client order id" in dup_working.events[-1].reason
+    assert dup_closed.status == OrderStatus.ACCEPTED
+    # an order and its duplicate arriving together (nothing looked an id up in between)
+    fresh = fac.limit(IID, "BUY", 1, 40.0)
+    assert fresh.client_order_id == same_ids[70].client_order_id
+    ex.send_submit(fresh)
+    ex.send_submit(same_ids[70])
+    ex.process(quote(3500))
+    assert fresh.status == OrderStatus.ACCEPTED and same_ids[70].status == OrderStatus.REJECTED
+    # cancel the rest in a shuffled order: every one is found
+    rng.shuffle(working)
+    for o in working:
+        ex.send_cancel(o)
+    ex.process(quote(4000))
+    assert all(o.status == OrderStatus.CANCELED for o in working)
+    ex.send_cancel(fresh)
+    ex.process(quote(4500))
+    assert ex.matching_engine(IID).working_orders() == [dup_closed]
