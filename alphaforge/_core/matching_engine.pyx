@@ -237,7 +237,7 @@ cdef class VenueState:
         self.trade_seq = 0
 
 
-@cython.freelist(16)      # one per working order, freed when it is done: reuse the memory
+@cython.freelist(64)      # one per working order, freed when it is done (and out of _unindexed): reuse it
 cdef class _Working:
     pass
 
