@@ -126,7 +126,7 @@ cdef class OrderMatchingEngine:
     cdef dict _used_bid                    # book: price raw -> size consumed at that level
     cdef dict _used_ask
     cdef list _working                     # _Working in priority (arrival) order
-    cdef dict _by_coid                     # ClientOrderId -> _Working (working or held), for the entries
+    cdef dict _by_coid                     # ClientOrderId -> _Working (working or held), once indexed
     cdef list _unindexed                   # added since the last lookup by id (see _index_working)
     cdef Py_ssize_t _unindexed_live        # entries of _unindexed not done yet
     cdef dict _children                    # parent ClientOrderId -> list of held _Working (OTO)
