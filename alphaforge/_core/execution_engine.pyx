@@ -337,10 +337,10 @@ cdef class ExecutionEngine(VenueEventSink):
                                    OrderFilled fill):
         """The position event of class ``cls`` to dispatch after the fill, or None: a PositionOpened
         or PositionChanged nobody receives (no subscriber on the strategy's position-event route,
-        no handler for it in the Strategy) is only counted; PositionClosed is always made (the run
-        keeps them, closed_position_events)."""
+        no handler for it in the Strategy) is only counted. A PositionClosed is always made, as the
+        run keeps them (closed_position_events); ``_dispatch_pos_event`` sends it where it is received."""
         if cls is PositionClosed or self._bus_or_foreign(h, 5) or \
-                (<Strategy>h[0]).wants_position_event_c(cls is PositionOpened):
+                (<Strategy>h[0]).wants_position_event_c(cls):
             return _pos_event(cls, p, qty, px, fill)
         self._unsent(h, 5)
         return None
@@ -483,8 +483,13 @@ cdef class ExecutionEngine(VenueEventSink):
         return 0
 
     cdef int _dispatch_pos_event(self, StrategyId strategy_id, object event) except -1:
+        cdef tuple h
         if type(event) is PositionClosed:
             self.closed_position_events.append(event)
+            h = self._handler_of(strategy_id)
+            if h is not None and not self._bus_or_foreign(h, 5) and \
+                    not (<Strategy>h[0]).wants_position_event_c(PositionClosed):
+                return self._unsent(h, 5)     # kept for the run's reports, received by nobody
         return self.dispatch_position_c(strategy_id, event)
 
     # ------------------------------------------------------------------ commands

@@ -77,6 +77,7 @@ from libc.stdint cimport INT64_MAX, int64_t, uint32_t, uint64_t
 
 from alphaforge._core.accounts cimport Account
 from alphaforge._core.book cimport OrderBook
+from alphaforge._core.list_room cimport list_truncate
 from alphaforge._core.fixed cimport f64_to_raw, raw_round
 from alphaforge._core.currency cimport Currency
 from alphaforge._core.execution_models cimport FeeModel, FillModel, QueueModel
@@ -275,6 +276,7 @@ cdef class OrderMatchingEngine:
         self._own_seq = 0
         self.next_expiry_ns = INT64_MAX
         self._dirty = False
+        self._match_depth = 0
         self._last_bar_ts = -1
         if self.book is not None:
             self.book.clear()
@@ -623,10 +625,25 @@ cdef class OrderMatchingEngine:
         return 0
 
     cdef int _compact(self) except -1:
-        if self._dirty:
-            self._working = [w for w in self._working if not (<_Working>w).done]
-            self._dirty = False
-        return 0
+        """Drop the finished entries from ``_working``: in place, keeping the list's item array for
+        the next orders, unless a ``_match`` is walking the list by index (a fill's handlers can
+        activate and finish orders); that walk keeps its list and ``_working`` becomes a new one."""
+        cdef list lst = self._working
+        cdef Py_ssize_t i, j = 0
+        cdef object w
+        if not self._dirty:
+            return 0
+        self._dirty = False
+        if self._match_depth:
+            self._working = [w for w in lst if not (<_Working>w).done]
+            return 0
+        for i in range(len(lst)):
+            w = lst[i]
+            if not (<_Working>w).done:
+                if i != j:
+                    lst[j] = w
+                j += 1
+        return list_truncate(lst, j)
 
     # ------------------------------------------------------------------ data points
 
@@ -838,12 +855,16 @@ cdef class OrderMatchingEngine:
         cdef _Working w
         if p.kind != DK_BAR:
             self._oco_pessimistic(_min(p.buy_lo, p.sell_lo), _max(p.buy_hi, p.sell_hi))
-        # orders activated while matching (OTO children) are appended beyond n: not matched now
+        # orders activated while matching (OTO children) are appended beyond n: not matched now.
+        # _match_depth > 0 keeps _compact from moving entries under this walk (after an exception
+        # it stays > 0: _compact then only ever makes new lists, which is slower, never wrong).
+        self._match_depth += 1
         for i in range(n):
             w = <_Working>snapshot[i]
             if w.done or not w.active or w.blocked or w.arrival_ns > p.ts:
                 continue
             self._match_order(w, p)
+        self._match_depth -= 1
         if p.kind != DK_BAR:
             for i in range(n):
                 (<_Working>snapshot[i]).blocked = False

@@ -13,6 +13,7 @@ precision and plain numbers raise ValueError.
 """
 from decimal import Decimal
 
+from cpython.long cimport PyLong_AsLongLongAndOverflow
 from libc.stdint cimport int64_t, uint8_t
 
 from alphaforge._core.clock cimport Clock
@@ -109,10 +110,15 @@ cdef int64_t _fixed_arg(object value, bint is_price, int inst_prec, str field, i
     """Quantity/Price/number/str -> raw; prec_out = precision to store. inst_prec < 0: no instrument."""
     cdef int64_t raw
     cdef int prec = 0
-    cdef str kind = "Price" if is_price else "Quantity"
-    if type(value) is int and inst_prec >= 0 and -9_200_000_000 <= value <= 9_200_000_000:
-        prec_out[0] = inst_prec                  # a whole number in range: exact at any precision
-        return <int64_t>value * 1000000000
+    cdef str kind
+    cdef int overflow = 0
+    cdef long long whole
+    if type(value) is int and inst_prec >= 0:
+        whole = PyLong_AsLongLongAndOverflow(value, &overflow)
+        if overflow == 0 and -9_200_000_000 <= whole <= 9_200_000_000:
+            prec_out[0] = inst_prec              # a whole number in range: exact at any precision
+            return <int64_t>whole * 1000000000
+    kind = "Price" if is_price else "Quantity"
     if is_price and isinstance(value, Price):
         raw = (<Price>value).raw
         prec = (<Price>value).precision

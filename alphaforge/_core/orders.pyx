@@ -46,6 +46,7 @@ from alphaforge._core.identifiers cimport (
     TraderId,
     VenueOrderId,
 )
+from alphaforge._core.list_room cimport list_with_room
 from alphaforge._core.order_events cimport (
     CONT_NONE,
     CONT_OTO,
@@ -316,7 +317,7 @@ cdef class Order:
         self.is_activated = not init.has_activation
         self.ts_init = init.ts_init
         self.ts_last = init.ts_event
-        self._events = [init]
+        self._events = list_with_room(init, 4)   # init, submitted, accepted, a fill: no realloc
         self._init_ts_event = init.ts_event
         self._linked_order_ids = init.linked_order_ids
         self._tags = init.tags

@@ -69,8 +69,9 @@ cdef class Strategy:
     cdef object _on_position_event
     cdef bint _wants_submitted            # something receives OrderSubmitted / OrderAccepted
     cdef bint _wants_accepted             # (its on_* handler, on_order_event or on_event)
-    cdef bint _wants_pos_opened           # something receives PositionOpened / PositionChanged
-    cdef bint _wants_pos_changed          # (its on_* handler, on_position_event or on_event)
+    cdef bint _wants_pos_opened           # something receives PositionOpened / PositionChanged /
+    cdef bint _wants_pos_changed          # PositionClosed (its on_* handler, on_position_event or
+    cdef bint _wants_pos_closed           # on_event)
     cdef object _last_order_event_type    # a one-entry cache of _event_dispatch for order events:
     cdef object _last_order_handler       # the last class looked up and its entry (None: no handler)
 
@@ -81,7 +82,7 @@ cdef class Strategy:
     # False when the strategy has no handler that would receive an order event of this EVK_* kind.
     cdef bint wants_order_event_c(self, int kind) noexcept
     # False when nothing in the strategy receives PositionOpened (opened) / PositionChanged (not opened).
-    cdef bint wants_position_event_c(self, bint opened) noexcept
+    cdef bint wants_position_event_c(self, type cls) noexcept
     cdef int dispatch_position_event_c(self, object event) except -1
 
 

@@ -33,6 +33,7 @@ from alphaforge._core.indicators cimport Indicator
 from alphaforge._core.msgbus cimport Handler
 from alphaforge._core.order_events cimport EVK_ACCEPTED, EVK_SUBMITTED
 from alphaforge._core.orders cimport Order
+from alphaforge._core.position cimport PositionChanged, PositionOpened
 from alphaforge._core.python_subclass cimport readonly_members, use_combined_dict
 from alphaforge._core.risk_engine cimport RiskEngine
 
@@ -226,6 +227,7 @@ cdef class Strategy:
         anything = self._on_position_event is not None or self._on_event is not None
         self._wants_pos_opened = anything or position.PositionOpened in self._event_dispatch
         self._wants_pos_changed = anything or position.PositionChanged in self._event_dispatch
+        self._wants_pos_closed = anything or position.PositionClosed in self._event_dispatch
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -380,8 +382,10 @@ cdef class Strategy:
             self._call(self._on_event, event, "on_event")
         return 0
 
-    cdef bint wants_position_event_c(self, bint opened) noexcept:
-        return self._wants_pos_opened if opened else self._wants_pos_changed
+    cdef bint wants_position_event_c(self, type cls) noexcept:
+        if cls is PositionOpened:
+            return self._wants_pos_opened
+        return self._wants_pos_changed if cls is PositionChanged else self._wants_pos_closed
 
     cdef bint wants_order_event_c(self, int kind) noexcept:
         if kind == EVK_SUBMITTED:

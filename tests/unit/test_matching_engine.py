@@ -557,3 +557,36 @@ def test_l3_book_fifo_queue_uses_order_ids():
                                   price_precision=2, size_precision=0, instrument_id=IID))
     ex.process(trades([(99.0, 1, 2)], start_ns=7000))
     assert [fill_tuple(f) for f in rec.fills()] == [(99.0, 1.0, "TRADE", 7000, 1)]
+
+
+def test_working_list_drops_filled_orders_in_place_and_keeps_the_rest_in_order():
+    """Finished entries leave the working list in place (its item array is kept for the next
+    orders): across bars that fill resting limits out of submission order, the working orders stay
+    the unfilled ones in submission order, the fills are the hand-worked ones, and a new order
+    after the list emptied works as on a fresh list."""
+    clock, ex, ee, risk, fac, rec = world()
+    me = ex.matching_engine(IID)
+    b = bars([(100, 100, 100, 100, 0),
+              (100, 100, 96.5, 99, 0),      # low 96.5: fills the limits at 99, 98 and 97
+              (99, 99, 94.2, 95, 0),        # low 94.2: 96, 95
+              (95, 95, 90, 91, 0),          # low 90: the rest (94, 93, 92, 91, 90)
+              (91, 92, 90, 91, 0)])
+    ex.process(b[:1])
+    # submitted out of price order, so every bar's fills are scattered through the list
+    prices = [95, 99, 91, 97, 93, 96, 90, 98, 94, 92]
+    orders = [fac.limit(IID, "BUY", 1, float(p)) for p in prices]
+    for o in orders:
+        risk.submit_order(o)
+    ex.process_commands_until(clock.timestamp_ns())
+    assert me.working_orders() == orders
+    for bar, low in zip(range(1, 4), (96.5, 94.2, 90.0), strict=True):
+        ex.process(b[bar:bar + 1])
+        expect = [o for o, p in zip(orders, prices, strict=True) if p < low]
+        assert me.working_orders() == expect
+    assert sorted(float(f.last_px) for f in rec.fills()) == sorted(float(p) for p in prices)
+    assert me.working_orders() == []
+    m = fac.market(IID, "SELL", 10)
+    risk.submit_order(m)
+    ex.process(b[4:])
+    assert rec.fills()[-1].client_order_id == m.client_order_id and float(rec.fills()[-1].last_px) == 91.0
+    assert me.working_orders() == []

@@ -283,6 +283,17 @@ class ListeningTrader(Trader):
         self.positions_seen.append(event)
 
 
+class ClosedListener(Trader):
+    """The same orders, with a handler for PositionClosed only."""
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        self.closed_seen = []
+
+    def on_position_closed(self, event):
+        self.closed_seen.append(event)
+
+
 def _event_fields(order):
     return [(type(e).__name__, e.client_order_id, e.ts_event, e.ts_init, e.event_id, e.account_id,
              e.venue_order_id) for e in order.events]
@@ -299,8 +310,9 @@ def test_order_events_nobody_receives_are_rebuilt_equal_when_read():
 
     quiet = Trader(StrategyConfig(strategy_id="T-001"))
     loud = ListeningTrader(StrategyConfig(strategy_id="T-001"))
+    closer = ClosedListener(StrategyConfig(strategy_id="T-001"))
     runs = []
-    for s in (quiet, loud):
+    for s in (quiet, loud, closer):
         engine = _engine(s, n=20)
         engine.run(progress=False)
         runs.append(engine)
@@ -322,13 +334,16 @@ def test_order_events_nobody_receives_are_rebuilt_equal_when_read():
     # the listening strategy got exactly the events its orders hold
     assert loud.received == [e for o in loud.orders for e in o.events[1:3]]
     assert all(a is b for a, b in zip(loud.received, [e for o in loud.orders for e in o.events[1:3]], strict=True))
-    a, b = runs
-    # PositionOpened/PositionChanged nobody receives are not made at all, only counted
+    a, b, c = runs
+    # PositionOpened/PositionChanged nobody receives are not made at all, only counted; a
+    # PositionClosed is always made (the run keeps it) but sent only to a strategy that handles it
     assert {type(e).__name__ for e in loud.positions_seen} == {"PositionOpened", "PositionChanged"}
-    assert a.exec_engine.event_count == b.exec_engine.event_count
-    assert a.msgbus.published_count == b.msgbus.published_count
+    assert a.exec_engine.event_count == b.exec_engine.event_count == c.exec_engine.event_count
+    assert a.msgbus.published_count == b.msgbus.published_count == c.msgbus.published_count
     closed = [[(e.position_id, e.ts_event, e.realized_pnl_raw, e.trade_id) for e in r.closed_positions] for r in runs]
-    assert closed[0] == closed[1] and closed[0]
+    assert closed[0] == closed[1] == closed[2] and closed[0]
+    assert len(closer.closed_seen) == len(c.closed_positions)
+    assert all(x is y for x, y in zip(closer.closed_seen, c.closed_positions, strict=True))
 
     # the resting limit order is ACCEPTED; an update that brings a new venue order id must leave
     # the OrderAccepted (still implicit on the quiet side) with the id it was accepted under
