@@ -568,8 +568,8 @@ cdef class Portfolio:
                 if led.currency is not base and led.currency.code != base.code:
                     return False
                 b += <double>led.total / 1e9
-        # The open positions (a non-zero quantity each). From the trading cache: its open dict is
-        # walked in place at the first sample after a change of its positions_version, and from
+        # The open positions (a non-zero quantity each). From the trading cache: its open dict
+        # (which may still hold positions closed since it was last read, skipped here) is walked in place at the first sample after a change of its positions_version, and from
         # the second sample on the same version as the list _open keeps (no list for a version
         # that lasts one sample, as when positions open and close every bar).
         if self._is_cache and not (self._open_all is not None and
@@ -577,8 +577,12 @@ cdef class Portfolio:
             if self._sample_version != (<Cache>self._cache).positions_version:
                 self._sample_version = (<Cache>self._cache).positions_version
                 while PyDict_Next((<Cache>self._cache)._positions_open, &pos, &key, &val):
-                    if type(<object>val) is not Position or not _mark_base(self, <Position>val, base, &v):
+                    if type(<object>val) is not Position:
                         return False    # a position of another type: the generic path values it
+                    if (<Position>val)._side == 0:
+                        continue        # closed, its entry not dropped yet (Cache._sync_open)
+                    if not _mark_base(self, <Position>val, base, &v):
+                        return False
                 balance[0] = b
                 positions_value[0] = v
                 return True

@@ -87,9 +87,11 @@ cdef class Position:
     cdef dict _commissions          # currency code -> [Currency, raw int]
     # A trading Cache's bookkeeping (the position never reads it): the serial of the cache that
     # stores this very object under its id (0: none trusted), whether that cache lists it as open,
-    # and the opening order id it found linked to this position, at which of its link versions
+    # whether its id waits in that cache's _open_closing list, and the opening order id it found
+    # linked to this position, at which of its link versions
     cdef uint64_t _cache_owner
     cdef bint _cache_open
+    cdef bint _cache_closing
     cdef object _cache_linked
     cdef int64_t _cache_linked_at
 

@@ -72,7 +72,9 @@ cdef class Cache:
     cdef dict _positions_by_strategy
     cdef dict _positions_by_instrument
     cdef dict _positions_by_venue
-    cdef dict _positions_open           # {PositionId: the open position} (the portfolio marks these)
+    cdef dict _positions_open           # {PositionId: the open position} (the portfolio marks these);
+                                        # a closed one stays until _sync_open (see _open_closing)
+    cdef list _open_closing             # ids closed since _positions_open was last brought up to date
     cdef dict _positions_closed         # closed ids in closing order, kept only with a
                                         # closed_position_capacity (closed: in _positions, not open)
     cdef Py_ssize_t _seq
@@ -93,7 +95,7 @@ cdef class Cache:
     cdef list _order_sets(self, object state, object strategy_id, object instrument_id, object venue)
     cdef list _position_sets(self, object state, object strategy_id, object instrument_id,
                              object venue)
-    cdef Py_ssize_t _count(self, dict store, object seq_of, list sets) except -1
+    cdef Py_ssize_t _count(self, dict store, list sets) except -1
     cdef int _drop_order(self, object coid) except -1
     cdef int _drop_position(self, object pid) except -1
     cdef tuple _keys_of(self, object coid)
@@ -115,6 +117,7 @@ cdef class Cache:
     cdef int update_position_c(self, Position position) except -1
     cdef int _index_position(self, object position) except -1
     cdef int _set_position_state(self, object pid, object position) except -1
+    cdef int _sync_open(self) except -1
     cdef int _link_opening(self, object pid, Position position) except -1
     cdef int _release_order(self, object order, object coid, bint keep_seq) except -1
     cdef int _own_position(self, object position) except -1

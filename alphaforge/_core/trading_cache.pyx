@@ -308,6 +308,7 @@ cdef class Cache:
         self._positions_by_instrument = {}
         self._positions_by_venue = {}
         self._positions_open = {}
+        self._open_closing = []
         self._positions_closed = {}
 
     # ------------------------------------------------------------------ instruments and books
@@ -823,12 +824,22 @@ cdef class Cache:
         return _select(self._orders, self._order_seq_of,
                        self._order_sets(None, strategy_id, instrument_id, venue), False)
 
-    cdef Py_ssize_t _count(self, dict store, object seq_of, list sets) except -1:
+    cdef Py_ssize_t _count(self, dict store, list sets) except -1:
+        """Number of keys in every container of ``sets`` (all of ``store`` when empty)."""
+        cdef Py_ssize_t n = 0
         if not sets:
             return len(store)
+        for s in sets:
+            if s is None:
+                return 0
         if len(sets) == 1:
-            return 0 if sets[0] is None else len(sets[0])
-        return len(_select(store, seq_of, sets, False))
+            return len(sets[0])
+        sets = sorted(sets, key=len)
+        rest = sets[1:]
+        for k in sets[0]:
+            if all(k in r for r in rest):
+                n += 1
+        return n
 
     def _order_seq_of(self, coid) -> int:
         """A cached order's add sequence: kept on an Order this cache numbered first (see
@@ -840,24 +851,23 @@ cdef class Cache:
 
     def orders_total_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of cached orders matching the filters."""
-        return self._count(self._orders, self._order_seq_of,
-                           self._order_sets(None, strategy_id, instrument_id, venue))
+        return self._count(self._orders, self._order_sets(None, strategy_id, instrument_id, venue))
 
     def orders_open_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of open orders matching the filters."""
-        return self._count(self._orders, self._order_seq_of,
+        return self._count(self._orders,
                            self._order_sets(self._orders_open, strategy_id, instrument_id, venue))
 
     def orders_closed_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of closed orders matching the filters."""
         if strategy_id is None and instrument_id is None and venue is None:
             return self._closed_count()
-        return self._count(self._orders, self._order_seq_of,
+        return self._count(self._orders,
                            self._order_sets(self._closed_ids(), strategy_id, instrument_id, venue))
 
     def orders_inflight_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of in-flight orders matching the filters."""
-        return self._count(self._orders, self._order_seq_of,
+        return self._count(self._orders,
                            self._order_sets(self._orders_inflight, strategy_id, instrument_id, venue))
 
     # ------------------------------------------------------------------ positions
@@ -881,16 +891,29 @@ cdef class Cache:
         return 0
 
     cdef int _set_position_state(self, object pid, object position) except -1:
-        """Move a cached position into / out of the open dict (closed: not in it); with a
-        ``closed_position_capacity`` closed ids are kept in closing order and the oldest dropped
-        beyond it."""
+        """Move a cached position into / out of the open dict (closed: not in it, once brought up
+        to date); with a ``closed_position_capacity`` closed ids are kept in closing order and the
+        oldest dropped beyond it.
+
+        A closed Position's entry leaves the open dict when something reads the dict
+        (``_sync_open``) or 64 ids wait (other position objects leave at once). A position that
+        reopens before then (a NETTING position opens and closes under one id) is written over
+        its own entry: a dict that loses and gains an entry per fill gets a new slot each time
+        and is rebuilt every few fills."""
         cdef bint typed = type(position) is Position
         cdef bint is_open = ((<Position>position)._side != 0) if typed else position.is_open
         self.positions_version += 1
         if is_open:
             self._positions_open[pid] = position
-        else:
+        elif not typed:
             self._positions_open.pop(pid, None)
+        elif (<Position>position)._cache_owner != self._serial:
+            self._open_closing.append(pid)
+        elif not (<Position>position)._cache_closing:      # queued once until the next _sync_open
+            (<Position>position)._cache_closing = True
+            self._open_closing.append(pid)
+        if len(self._open_closing) >= 64:
+            self._sync_open()
         if typed and (<Position>position)._cache_owner == self._serial:
             (<Position>position)._cache_open = is_open
             self._link_opening(pid, <Position>position)
@@ -909,13 +932,38 @@ cdef class Cache:
                     self._drop_position(next(iter(self._positions_closed)))
         return 0
 
+    cdef int _sync_open(self) except -1:
+        """Drop the entries of positions closed since the last call from the open dict (unless
+        they reopened). Every reader of ``_positions_open`` calls this first, except the
+        portfolio's equity sample, which skips flat positions itself. The entry is judged by the
+        cached position of its id, which may be another object than the one the entry holds."""
+        cdef list closing = self._open_closing
+        cdef dict opened = self._positions_open
+        cdef object pid, position
+        if not closing:
+            return 0
+        self._open_closing = []
+        for pid in closing:
+            position = self._positions.get(pid)
+            if type(position) is Position and (<Position>position)._cache_owner == self._serial:
+                (<Position>position)._cache_closing = False
+            if pid not in opened:
+                continue
+            if position is None or (type(position) is Position and (<Position>position)._side == 0):
+                del opened[pid]
+            elif type(position) is Position:
+                opened[pid] = position
+        return 0
+
     cdef set _closed_position_ids(self):
         """Ids of the cached positions that are not open: the closed ones."""
+        self._sync_open()
         cdef dict opened = self._positions_open
         return {k for k in self._positions if k not in opened}
 
     cdef list positions_open_c(self):
         """Open positions, unfiltered, in the order they (re)opened (no sort; for the portfolio)."""
+        self._sync_open()
         return PyDict_Values(self._positions_open)
 
     cdef int _link_opening(self, object pid, Position position) except -1:
@@ -986,6 +1034,7 @@ cdef class Cache:
         if type(position) is Position and (<Position>position)._cache_owner != self._serial:
             (<Position>position)._cache_owner = self._serial
             (<Position>position)._cache_linked = None
+            (<Position>position)._cache_closing = False    # (an id still queued is handled twice)
         return 0
 
     cdef int update_position_c(self, Position position) except -1:
@@ -1042,6 +1091,7 @@ cdef class Cache:
 
     def positions_open(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Open positions matching the filters, in add order."""
+        self._sync_open()
         return _select(self._positions, self._position_seq.__getitem__,
                        self._position_sets(self._positions_open, strategy_id, instrument_id, venue),
                        True)
@@ -1054,21 +1104,21 @@ cdef class Cache:
 
     def positions_total_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of cached positions matching the filters."""
-        return self._count(self._positions, self._position_seq,
-                           self._position_sets(None, strategy_id, instrument_id, venue))
+        return self._count(self._positions, self._position_sets(None, strategy_id, instrument_id, venue))
 
     def positions_open_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of open positions matching the filters."""
-        return self._count(self._positions, self._position_seq,
+        self._sync_open()
+        return self._count(self._positions,
                            self._position_sets(self._positions_open, strategy_id, instrument_id, venue))
 
     def positions_closed_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of closed positions matching the filters."""
+        self._sync_open()
         if strategy_id is None and instrument_id is None and venue is None:
             return len(self._positions) - len(self._positions_open)
-        return self._count(self._positions, self._position_seq,
-                           self._position_sets(self._closed_position_ids(), strategy_id, instrument_id,
-                                               venue))
+        return self._count(self._positions,
+                           self._position_sets(self._closed_position_ids(), strategy_id, instrument_id, venue))
 
     def __repr__(self):
         return (

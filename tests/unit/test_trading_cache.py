@@ -661,3 +661,91 @@ def test_order_state_sets_brought_up_to_date_only_when_read():
             b.update_order(o)
         check(a, list(kept_a.values()))
         check(b, orders)
+
+
+def test_open_positions_after_closes_left_in_place_until_read():
+    """A closed Position's entry stays in the open dict until something reads it (a NETTING
+    position that reopens is written over its own entry). Positions opening, closing and flipping
+    under 6 ids (two strategies), read after 1-150 updates (more than 64 closes between some
+    reads), and a cached position replaced by another object, in two caches (the first owns the
+    Position objects, the second stores the same ones): every open/closed query must equal a
+    brute-force filter over the positions' states at their last update."""
+    from dataclasses import dataclass
+
+    from alphaforge.model import CryptoPerpetual, OrderSide, Price, Quantity, TradeId
+    from alphaforge.portfolio import Position
+
+    perp = CryptoPerpetual("ETHUSDT-PERP.BINANCE", "ETH", "USDT", "USDT", 2, 3)
+
+    @dataclass
+    class Fill:
+        instrument_id: object
+        order_side: object
+        last_qty: object
+        last_px: object
+        trade_id: object
+        position_id: object
+        strategy_id: object
+        commission: object = None
+        ts_event: int = 0
+        ts_init: int = 0
+        client_order_id: object = None
+        account_id: object = None
+
+    rng = random.Random(11)
+    caches = (Cache(), Cache())
+    positions, is_open = {}, {}                  # pid -> position, its state at its last update
+    n_trades = 0
+
+    def fill(pid: PositionId, sid: StrategyId, side: str) -> Fill:
+        nonlocal n_trades
+        n_trades += 1
+        return Fill(perp.id, OrderSide.parse(side), Quantity.from_str(str(rng.choice((1, 1, 2)))),
+                    Price.from_str("2000.00"), TradeId(f"T{n_trades}"), pid, sid,
+                    client_order_id=ClientOrderId(f"O{n_trades}"), ts_event=n_trades)
+
+    def check() -> None:
+        order = list(positions.values())         # add order
+        for sid in (None, StrategyId("S-0"), StrategyId("S-1")):
+            mine = [p for p in order if sid is None or p.strategy_id == sid]
+            want_open = [p for p in mine if is_open[p.id]]
+            want_closed = [p for p in mine if not is_open[p.id]]
+            for c in caches:
+                assert c.positions_open(strategy_id=sid) == want_open
+                assert c.positions_closed(strategy_id=sid) == want_closed
+                assert c.positions_open_count(strategy_id=sid) == len(want_open)
+                assert c.positions_closed_count(strategy_id=sid) == len(want_closed)
+
+    next_read = rng.randint(1, 150)
+    for step in range(3000):
+        k = rng.randrange(6)
+        pid, sid = PositionId(f"P-{k}"), StrategyId(f"S-{k % 2}")
+        side = rng.choice(("BUY", "SELL"))
+        if pid not in positions:
+            p = Position(perp, fill(pid, sid, side), pid)
+            positions[pid] = p
+            for c in caches:
+                c.add_position(p)
+        else:
+            p = positions[pid]
+            p.apply(fill(pid, sid, side))
+            for c in caches:
+                c.update_position(p)
+        is_open[pid] = p.is_open
+        if step == 1500:                         # another object under a closed id, then the original
+            closed = next((q for q in positions.values() if not q.is_open), None)
+            assert closed is not None
+
+            class Stand:
+                id, strategy_id, instrument_id, opening_order_id, is_open = (
+                    closed.id, closed.strategy_id, perp.id, None, True)
+
+            c = caches[0]
+            c.update_position(Stand())
+            assert Stand.id in {q.id for q in c.positions_open()}
+            c.update_position(closed)
+        next_read -= 1
+        if next_read == 0:
+            check()
+            next_read = rng.choice((1, 2, 5, 40, 150))
+    check()
