@@ -12,7 +12,7 @@ from libc.stdint cimport INT64_MAX, int64_t, uint32_t
 from libc.stdlib cimport free, realloc
 
 from alphaforge._core.accounts cimport Account
-from alphaforge._core.clock cimport Clock, TestClock
+from alphaforge._core.clock cimport TestClock, clock_now_ns
 from alphaforge._core.currency cimport Currency
 from alphaforge._core.data cimport Bar, BarType, OrderBookDelta, QuoteTick, TradeTick
 from alphaforge._core.execution_models cimport (
@@ -239,9 +239,7 @@ cdef class SimulatedExchange:
     # ------------------------------------------------------------------ commands
 
     cdef int64_t _now(self) except? -1:
-        if isinstance(self.clock, Clock):
-            return (<Clock>self.clock).timestamp_ns()
-        return self.clock.timestamp_ns()
+        return clock_now_ns(self.clock)
 
     cdef int _push(self, int64_t arrival, int kind, object payload) except -1:
         cdef Py_ssize_t cap, i, parent

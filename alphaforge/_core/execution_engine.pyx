@@ -9,7 +9,7 @@ Strategy handlers: an ``alphaforge`` Strategy (its C dispatch is called) or any 
 from libc.stdint cimport INT64_MAX, int64_t
 
 from alphaforge._core.accounts cimport Account
-from alphaforge._core.clock cimport Clock
+from alphaforge._core.clock cimport clock_now_ns
 from alphaforge._core.currency cimport Currency
 from alphaforge._core.exchange cimport SimulatedExchange
 from alphaforge._core.identifiers cimport (
@@ -161,9 +161,7 @@ cdef class ExecutionEngine(VenueEventSink):
         return self._venues.get(venue if isinstance(venue, Venue) else Venue(str(venue)))
 
     cdef int64_t now_c(self) except? -1:
-        if isinstance(self.clock, Clock):
-            return (<Clock>self.clock).timestamp_ns()
-        return self.clock.timestamp_ns()
+        return clock_now_ns(self.clock)
 
     cdef SimulatedExchange _exchange(self, Order order):
         cdef object venue = order.instrument_id.venue

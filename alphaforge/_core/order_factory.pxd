@@ -2,7 +2,6 @@
 # ("OL-{strategy_id}-{n}"), order construction with validation, contingent order lists.
 from libc.stdint cimport int64_t, uint8_t
 
-from alphaforge._core.clock cimport Clock
 from alphaforge._core.identifiers cimport (
     ClientOrderId,
     InstrumentId,
@@ -34,7 +33,6 @@ cdef class OrderFactory:
     cdef readonly TraderId trader_id
     cdef readonly StrategyId strategy_id
     cdef object _clock                          # anything with timestamp_ns() -> int (UNIX ns)
-    cdef Clock _cclock                          # same object when it is an alphaforge Clock (fast path)
     cdef object _cache                          # optional object with .instrument(InstrumentId)
     cdef dict _instruments                      # InstrumentId -> Instrument
     cdef SeqPrefix _coid_prefix                 # "O-{strategy_id}-": client order ids are prefix + count

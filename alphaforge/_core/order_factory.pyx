@@ -16,7 +16,7 @@ from decimal import Decimal
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from libc.stdint cimport int64_t, uint8_t
 
-from alphaforge._core.clock cimport Clock
+from alphaforge._core.clock cimport clock_now_ns
 from alphaforge._core.fixed cimport (
     AF_POW10,
     Price,
@@ -255,7 +255,6 @@ cdef class OrderFactory:
         if not hasattr(clock, "timestamp_ns"):
             raise TypeError("clock must have a timestamp_ns() method")
         self._clock = clock
-        self._cclock = clock if isinstance(clock, Clock) else None
         if cache is not None and not hasattr(cache, "instrument"):
             raise TypeError("cache must have an instrument(instrument_id) method")
         self._cache = cache
@@ -270,9 +269,7 @@ cdef class OrderFactory:
     # ------------------------------------------------------------------ ids, clock, instruments
 
     cdef int64_t now_c(self) except? -1:
-        if self._cclock is not None:
-            return self._cclock.timestamp_ns()
-        return <int64_t>self._clock.timestamp_ns()
+        return clock_now_ns(self._clock)
 
     cdef ClientOrderId next_client_order_id_c(self):
         self._order_count += 1

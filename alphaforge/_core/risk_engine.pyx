@@ -30,7 +30,7 @@ from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc
 
 from alphaforge._core.accounts cimport Account
-from alphaforge._core.clock cimport Clock
+from alphaforge._core.clock cimport clock_now_ns
 from alphaforge._core.exchange cimport SimulatedExchange
 from alphaforge._core.execution_engine cimport ExecutionEngine
 from alphaforge._core.fixed cimport AF_POW10
@@ -154,9 +154,7 @@ cdef class RiskEngine:
         self.denied_count = 0
 
     cdef int64_t now_c(self) except? -1:
-        if isinstance(self.clock, Clock):
-            return (<Clock>self.clock).timestamp_ns()
-        return self.clock.timestamp_ns()
+        return clock_now_ns(self.clock)
 
     # ------------------------------------------------------------------ checks
 

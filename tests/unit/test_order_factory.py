@@ -415,3 +415,24 @@ def test_market_short_path_builds_what_the_full_path_builds(clock, quantity):
         pair[0].market(EURUSD, "BUY", 0)
     with pytest.raises(ValueError, match="invalid side"):
         pair[0].market(EURUSD, "HOLD", -1)
+
+
+def test_order_time_comes_from_any_clock_kind():
+    """ts_init is the clock's time: a TestClock is read in place, a Python subclass that overrides
+    timestamp_ns and a duck-typed clock are asked."""
+
+    class Shifted(TestClock):
+        def timestamp_ns(self):
+            return 7_000 + 3
+
+    class Duck:
+        def timestamp_ns(self):
+            return 42
+
+    plain = TestClock(1_000)
+    plain.set_time(5_000)
+    for clock, want in ((plain, 5_000), (Shifted(), 7_003), (Duck(), 42)):
+        fac = OrderFactory("TRADER-001", "EMA-001", clock)
+        fac.register_instrument(Equity(InstrumentId.from_str("AAPL.XNAS"), 2, "USD"))
+        o = fac.market(InstrumentId.from_str("AAPL.XNAS"), "BUY", 1)
+        assert o.ts_init == want and o.init_event.ts_event == want
