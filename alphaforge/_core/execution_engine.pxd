@@ -15,10 +15,21 @@ from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.matching_engine cimport VenueEventSink
 from alphaforge._core.order_events cimport OrderEvent, OrderFilled
 from alphaforge._core.orders cimport Order
-from alphaforge._core.msgbus cimport MessageBus
+from alphaforge._core.msgbus cimport MessageBus, _Route
 from alphaforge._core.portfolio cimport Portfolio
 from alphaforge._core.position cimport Position
+from alphaforge._core.strategy cimport Strategy
 from alphaforge._core.trading_cache cimport Cache
+
+
+cdef class _EventTarget:
+    # Where a strategy's order and position events go (ExecutionEngine.register_strategy).
+    cdef object handler               # the registered handler
+    cdef Strategy strategy            # the handler when it is a Strategy (typed dispatch), else None
+    cdef str order_topic              # msgbus topics of its order / position events
+    cdef str position_topic
+    cdef _Route order_route           # their routes on an alphaforge MessageBus, else None
+    cdef _Route position_route
 
 
 cdef class ExecutionEngine(VenueEventSink):
@@ -31,8 +42,7 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef Cache _ccache                # the cache when it is an alphaforge Cache (typed order updates)
     cdef dict _venues                 # Venue -> SimulatedExchange
     cdef dict _instruments            # InstrumentId -> Instrument
-    cdef dict _handlers               # StrategyId -> (handler, is_strategy, order topic, position topic,
-                                      #                order route, position route: None without a MessageBus)
+    cdef dict _handlers               # StrategyId -> _EventTarget
     cdef dict _oms                    # StrategyId -> OmsType override
     cdef dict _positions              # PositionId -> open (or netting, reusable) Position
     cdef dict _netting                # (InstrumentId, StrategyId) -> PositionId
@@ -44,7 +54,7 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef object _last_iid             # InstrumentId -> _last_instrument
     cdef Instrument _last_instrument
     cdef object _last_sid             # StrategyId -> _last_handler
-    cdef tuple _last_handler
+    cdef _EventTarget _last_handler
     cdef object _last_net_iid         # (InstrumentId, StrategyId) -> _last_net_pid (netting)
     cdef object _last_net_sid
     cdef PositionId _last_net_pid
@@ -56,7 +66,7 @@ cdef class ExecutionEngine(VenueEventSink):
 
     cdef int64_t now_c(self) except? -1
     cdef SimulatedExchange _exchange(self, Order order)
-    cdef tuple _handler_of(self, StrategyId strategy_id)
+    cdef _EventTarget _handler_of(self, StrategyId strategy_id)
     cdef void _forget_lookups(self) noexcept
     cdef Instrument _instrument(self, InstrumentId instrument_id)
     cdef int oms_for_c(self, StrategyId strategy_id, SimulatedExchange ex) except -1
@@ -64,10 +74,10 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef int _publish(self, str topic, object event) except -1
     cdef int _cache_add(self, Order order, object position_id) except -1
     cdef int _cache_update(self, Order order) except -1
-    cdef bint _event_wanted(self, tuple h, int kind) except -1
-    cdef bint _bus_or_foreign(self, tuple h, int route) except -1
-    cdef int _unsent(self, tuple h, int route) except -1
-    cdef object _position_event_for(self, tuple h, type cls, Position p, int64_t qty, int64_t px,
+    cdef bint _event_wanted(self, _EventTarget h, int kind) except -1
+    cdef bint _bus_or_foreign(self, _EventTarget h, bint positions) except -1
+    cdef int _unsent(self, _EventTarget h, bint positions) except -1
+    cdef object _position_event_for(self, _EventTarget h, type cls, Position p, int64_t qty, int64_t px,
                                    OrderFilled fill)
     cdef int _dispatch_pos_event(self, StrategyId strategy_id, object event) except -1
     cdef int dispatch_order_c(self, Order order, object event) except -1

@@ -6,6 +6,7 @@ PositionOpened). Before the strategy sees them the Order, Position, Account and 
 Strategy handlers: an ``alphaforge`` Strategy (its C dispatch is called) or any object with
 ``handle_order_event(event)`` / ``handle_position_event(event)`` methods.
 """
+from cpython.tuple cimport PyTuple_GET_SIZE
 from libc.stdint cimport INT64_MAX, int64_t
 
 from alphaforge._core.accounts cimport Account
@@ -54,6 +55,11 @@ cdef PositionEvent _pos_event(type cls, Position p, int64_t qty, int64_t px, Ord
     e._fill_from(p, qty, px, f.ts_event, f.ts_init)
     e.trade_id = f.trade_id
     return e
+
+
+cdef class _EventTarget:
+    """Where one strategy's order and position events go: its handler (typed when a Strategy), its
+    msgbus topics and, on an alphaforge MessageBus, their routes (see execution_engine.pxd)."""
 
 
 cdef class ExecutionEngine(VenueEventSink):
@@ -131,9 +137,15 @@ cdef class ExecutionEngine(VenueEventSink):
         order_topic, position_topic = f"events.order.{sid.value}", f"events.position.{sid.value}"
         # with an alphaforge MessageBus, the topics' routes (kept current by the bus) are held too,
         # so publishing an event skips the topic lookup
-        self._handlers[sid] = (handler, isinstance(handler, Strategy), order_topic, position_topic,
-                               self._cmsgbus.route_c(order_topic) if self._cmsgbus is not None else None,
-                               self._cmsgbus.route_c(position_topic) if self._cmsgbus is not None else None)
+        cdef _EventTarget t = _EventTarget.__new__(_EventTarget)
+        t.handler = handler
+        t.strategy = handler if isinstance(handler, Strategy) else None
+        t.order_topic = order_topic
+        t.position_topic = position_topic
+        if self._cmsgbus is not None:
+            t.order_route = self._cmsgbus.route_c(order_topic)
+            t.position_route = self._cmsgbus.route_c(position_topic)
+        self._handlers[sid] = t
         if oms_type is not None:
             self._oms[sid] = int(OmsType.parse(oms_type))
         else:
@@ -170,7 +182,7 @@ cdef class ExecutionEngine(VenueEventSink):
             self._last_venue = venue
         return self._last_exchange
 
-    cdef tuple _handler_of(self, StrategyId strategy_id):
+    cdef _EventTarget _handler_of(self, StrategyId strategy_id):
         if strategy_id is not self._last_sid:
             self._last_handler = self._handlers.get(strategy_id)
             self._last_sid = strategy_id
@@ -307,84 +319,88 @@ cdef class ExecutionEngine(VenueEventSink):
             self.cache.update_order(order)
         return 0
 
-    cdef bint _event_wanted(self, tuple h, int kind) except -1:
+    cdef bint _event_wanted(self, _EventTarget h, int kind) except -1:
         """True when an order event of ``kind`` (EVK_*) for the strategy behind ``h`` has a
         receiver: a subscriber on its msgbus route (or a bus without routes), a handler that is not
         a Strategy, or the Strategy's own handler for it. When it has none the engine applies the
         event without building it (Order.apply_implicit_c): the order rebuilds it from its fields
         when its events are read."""
-        return self._bus_or_foreign(h, 4) or (<Strategy>h[0]).wants_order_event_c(kind)
+        return self._bus_or_foreign(h, False) or h.strategy.wants_order_event_c(kind)
 
-    cdef bint _bus_or_foreign(self, tuple h, int route) except -1:
-        """True when events on ``h``'s route (4: orders, 5: positions) reach something besides the
-        Strategy's own handlers: a msgbus subscriber (or a bus without routes), or a handler that
-        is not a Strategy."""
-        if h is None or not h[1]:
+    cdef bint _bus_or_foreign(self, _EventTarget h, bint positions) except -1:
+        """True when ``h``'s order events (``positions``: its position events) reach something
+        besides the Strategy's own handlers: a msgbus subscriber (or a bus without routes), or a
+        handler that is not a Strategy."""
+        cdef _Route r
+        if h is None or h.strategy is None:
             return True
-        return self.msgbus is not None and (h[route] is None or len(<tuple>(<_Route>h[route]).handlers) > 0)
+        if self.msgbus is None:
+            return False
+        r = h.position_route if positions else h.order_route
+        return r is None or PyTuple_GET_SIZE(r.handlers) > 0
 
-    cdef int _unsent(self, tuple h, int route) except -1:
+    cdef int _unsent(self, _EventTarget h, bint positions) except -1:
         """Count an event nobody receives as dispatch_order_c / dispatch_position_c count it (engine
-        and bus); ``route``: 4 for the order-event route of ``h``, 5 for the position-event one."""
+        and bus); ``positions``: a position event (else an order event)."""
+        cdef _Route r = h.position_route if positions else h.order_route
         self.event_count += 1
-        if self._cmsgbus is not None and h[route] is not None:
-            self._cmsgbus.count_publish_c(<_Route>h[route])
+        if self._cmsgbus is not None and r is not None:
+            self._cmsgbus.count_publish_c(r)
         return 0
 
-    cdef object _position_event_for(self, tuple h, type cls, Position p, int64_t qty, int64_t px,
+    cdef object _position_event_for(self, _EventTarget h, type cls, Position p, int64_t qty, int64_t px,
                                    OrderFilled fill):
         """The position event of class ``cls`` to dispatch after the fill, or None: a PositionOpened
         or PositionChanged nobody receives (no subscriber on the strategy's position-event route,
         no handler for it in the Strategy) is only counted. A PositionClosed is always made, as the
         run keeps them (closed_position_events); ``_dispatch_pos_event`` sends it where it is received."""
-        if cls is PositionClosed or self._bus_or_foreign(h, 5) or \
-                (<Strategy>h[0]).wants_position_event_c(cls):
+        if cls is PositionClosed or self._bus_or_foreign(h, True) or h.strategy.wants_position_event_c(cls):
             return _pos_event(cls, p, qty, px, fill)
-        self._unsent(h, 5)
+        self._unsent(h, True)
         return None
 
     cdef int dispatch_order_c(self, Order order, object event) except -1:
-        cdef tuple h = self._handler_of(order.strategy_id)
+        cdef _EventTarget h = self._handler_of(order.strategy_id)
         self.event_count += 1
         if self.msgbus is not None:
-            if h is not None and h[4] is not None:
-                self._cmsgbus.publish_route_c(<_Route>h[4], event)
+            if h is not None and h.order_route is not None:
+                self._cmsgbus.publish_route_c(h.order_route, event)
             else:
-                self._publish(h[2] if h is not None else f"events.order.{order.strategy_id.value}", event)
+                self._publish(h.order_topic if h is not None else f"events.order.{order.strategy_id.value}", event)
         if h is None:
             return 0
-        if h[1]:
-            (<Strategy>h[0]).dispatch_order_event_c(event)
+        if h.strategy is not None:
+            h.strategy.dispatch_order_event_c(event)
         else:
-            h[0].handle_order_event(event)
+            h.handler.handle_order_event(event)
         return 0
 
     cdef int dispatch_position_c(self, StrategyId strategy_id, object event) except -1:
-        cdef tuple h = self._handler_of(strategy_id)
+        cdef _EventTarget h = self._handler_of(strategy_id)
         self.event_count += 1
         if self.msgbus is not None:
-            if h is not None and h[5] is not None:
-                self._cmsgbus.publish_route_c(<_Route>h[5], event)
+            if h is not None and h.position_route is not None:
+                self._cmsgbus.publish_route_c(h.position_route, event)
             else:
-                self._publish(h[3] if h is not None else f"events.position.{strategy_id.value}", event)
+                self._publish(h.position_topic if h is not None else f"events.position.{strategy_id.value}", event)
         if h is None:
             return 0
-        if h[1]:
-            (<Strategy>h[0]).dispatch_position_event_c(event)
+        if h.strategy is not None:
+            h.strategy.dispatch_position_event_c(event)
         else:
-            h[0].handle_position_event(event)
+            h.handler.handle_position_event(event)
         return 0
 
     # ------------------------------------------------------------------ venue events
 
     cdef int on_accepted_c(self, Order order, VenueOrderId venue_order_id, AccountId account_id,
                            int64_t ts) except -1:
-        cdef tuple h = self._handler_of(order.strategy_id)
+        cdef _EventTarget h = self._handler_of(order.strategy_id)
         if self._event_wanted(h, EVK_ACCEPTED):       # the sink's way: build it, on_venue_event_c
             return VenueEventSink.on_accepted_c(self, order, venue_order_id, account_id, ts)
         order.apply_implicit_c(EVK_ACCEPTED, venue_order_id, account_id, ts)
         self._cache_update(order)
-        return self._unsent(h, 4)
+        return self._unsent(h, False)
 
     cdef int on_venue_event_c(self, Order order, OrderEvent event) except -1:
         if type(event) is OrderFilled:
@@ -396,7 +412,7 @@ cdef class ExecutionEngine(VenueEventSink):
         return self.dispatch_order_c(order, event)
 
     cdef int _handle_fill(self, Order order, OrderFilled fill) except -1:
-        cdef tuple h = self._handler_of(order.strategy_id)
+        cdef _EventTarget h = self._handler_of(order.strategy_id)
         cdef SimulatedExchange ex = self._exchange(order)
         cdef int oms = self.oms_for_c(order.strategy_id, ex)
         cdef PositionId pid = self._position_id_for(order, oms, ex)
@@ -481,13 +497,13 @@ cdef class ExecutionEngine(VenueEventSink):
         return 0
 
     cdef int _dispatch_pos_event(self, StrategyId strategy_id, object event) except -1:
-        cdef tuple h
+        cdef _EventTarget h
         if type(event) is PositionClosed:
             self.closed_position_events.append(event)
             h = self._handler_of(strategy_id)
-            if h is not None and not self._bus_or_foreign(h, 5) and \
-                    not (<Strategy>h[0]).wants_position_event_c(PositionClosed):
-                return self._unsent(h, 5)     # kept for the run's reports, received by nobody
+            if h is not None and not self._bus_or_foreign(h, True) and \
+                    not h.strategy.wants_position_event_c(PositionClosed):
+                return self._unsent(h, True)     # kept for the run's reports, received by nobody
         return self.dispatch_position_c(strategy_id, event)
 
     # ------------------------------------------------------------------ commands
@@ -514,7 +530,7 @@ cdef class ExecutionEngine(VenueEventSink):
         if ex is None:
             return self.deny_c(order, f"no venue registered for {order.instrument_id.venue}")
         self.command_count += 1
-        cdef tuple h = self._handler_of(order.strategy_id)
+        cdef _EventTarget h = self._handler_of(order.strategy_id)
         ev = None
         if self._event_wanted(h, EVK_SUBMITTED):
             ev = OrderSubmitted.create_c(order.trader_id, order.strategy_id, order.instrument_id,
@@ -528,7 +544,7 @@ cdef class ExecutionEngine(VenueEventSink):
         if ev is not None:
             self.dispatch_order_c(order, ev)
         else:
-            self._unsent(h, 4)
+            self._unsent(h, False)
         ex.send_submit_c(order, ts)
         return 0
 
