@@ -58,6 +58,8 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef object _last_net_iid         # (InstrumentId, StrategyId) -> _last_net_pid (netting)
     cdef object _last_net_sid
     cdef PositionId _last_net_pid
+    cdef object _last_pos_pid         # PositionId -> _last_pos (dropped with the position)
+    cdef Position _last_pos
     cdef readonly list closed_position_events   # every PositionClosed of the run, in order
     cdef int64_t _pos_seq
     cdef readonly int64_t event_count

@@ -112,6 +112,8 @@ cdef class ExecutionEngine(VenueEventSink):
         self._last_net_iid = None
         self._last_net_sid = None
         self._last_net_pid = None
+        self._last_pos_pid = None
+        self._last_pos = None
 
     def register_venue(self, SimulatedExchange exchange not None) -> None:
         """Connect a venue: its events come to this engine; its account joins the portfolio."""
@@ -425,10 +427,16 @@ cdef class ExecutionEngine(VenueEventSink):
         fill.position_id = pid
         order.apply_c(fill)
         self.fill_count += 1
-        p = self._positions.get(pid)
+        if pid is self._last_pos_pid:
+            p = self._last_pos
+        else:
+            p = self._positions.get(pid)
+            self._last_pos_pid = pid
+            self._last_pos = p
         if p is None:
             p = Position(inst, fill, pid)
             self._positions[pid] = p
+            self._last_pos = p
             new_position = True
             if acc is not None:
                 acc.apply_fill_c(inst, fill.side, fill.last_qty_raw, fill.last_px_raw, fill.commission_raw,
@@ -487,6 +495,8 @@ cdef class ExecutionEngine(VenueEventSink):
             self._cportfolio.update_price_c(order.instrument_id.index, fill.last_px_raw)
         if p.signed_qty_raw == 0 and oms == 2:
             del self._positions[pid]          # closed hedging positions live on in the cache only
+            self._last_pos_pid = None
+            self._last_pos = None
         if order.is_closed_c() and self._order_pos:
             self._order_pos.pop(order.client_order_id, None)
         self.dispatch_order_c(order, fill)

@@ -5,7 +5,7 @@ cdef class SeqPrefix:
     """The shared prefix of sequence ids ``prefix + decimal(n)`` ("O-S1-42", "SIM-T17")."""
     cdef readonly str prefix
     cdef bytes _ascii               # the prefix as ASCII bytes (None: not ASCII, formatted by str())
-    cdef uint64_t _state            # the id hash's state after the prefix's characters
+    cdef uint64_t _head             # the mixed FNV-1a hash of the prefix (id hash = _head + number)
 
 
 cdef class Identifier:

@@ -1,12 +1,15 @@
 class SeqPrefix:
-    """Shared prefix of engine-made sequence ids ``prefix + str(n)`` (formatted when first read)."""
+    """Shared prefix of engine-made sequence ids ``prefix + str(n)`` (formatted when first read);
+    it must not end in a digit (ValueError)."""
 
     @property
     def prefix(self) -> str: ...
     def __init__(self, prefix: str) -> None: ...
 
 class Identifier:
-    """Immutable string identifier; the hash is FNV-1a over the value (the same in every process)."""
+    """Immutable string identifier. The hash is the same in every process: for a value ending in a
+    decimal number (1-18 digits, no leading zero) the mixed FNV-1a hash of the rest plus the number
+    (ids numbered in sequence hash consecutively), else the mixed FNV-1a hash of the value."""
 
     @property
     def value(self) -> str: ...

@@ -1,8 +1,12 @@
 """Identifiers: immutable string ids with a cached hash and cheap equality.
 
-The hash is FNV-1a over the value's code points (``id_hash``), not ``hash(str)``: it is the same in
-every process, and a sequence id (``SeqPrefix`` + number, what the order factory and the simulated
-venue make) computes it from its number, so its string is formatted only when something reads it.
+The hash (``id_hash``) is not ``hash(str)``; it is the same in every process. A value that ends in a
+decimal number ("O-S1-42": head "O-S1-", number 42; at most 18 digits, no leading zero) hashes to
+the mixed FNV-1a (64-bit) hash of its head plus the number; any other value to the mixed FNV-1a hash
+of all of it. So ids numbered in sequence get consecutive hashes, as ints do: a dict keyed by them
+fills its table in order instead of at random places, and a sequence id (``SeqPrefix`` + number,
+what the order factory and the simulated venue make) hashes with one addition, before its string is
+formatted (only when something reads it).
 
 ``InstrumentId`` ("BTCUSDT.BINANCE" = symbol + "." + venue) is interned process-wide: each distinct
 value gets a stable ``index`` (>= 1, in order of first use) that C records carry as ``instrument_id``.
@@ -29,8 +33,9 @@ cdef uint64_t _FNV_OFFSET = 14695981039346656037ULL
 cdef uint64_t _FNV_PRIME = 1099511628211ULL
 
 
-cdef inline uint64_t _fnv_str(uint64_t h, str s) noexcept:
-    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(s)
+cdef inline uint64_t _fnv_str(uint64_t h, str s, Py_ssize_t n) noexcept:
+    """FNV-1a from state ``h`` over the first ``n`` code points of ``s``."""
+    cdef Py_ssize_t i
     cdef int kind = PyUnicode_KIND(s)
     cdef void* data = PyUnicode_DATA(s)
     cdef const unsigned char* b
@@ -55,28 +60,47 @@ cdef inline int _digits(char* out, int64_t n) noexcept:
             return k
 
 
-cdef inline Py_hash_t _finish(uint64_t h) noexcept:
-    # spread the high bits into the low ones (dicts index by the low bits), and never -1
+cdef int64_t _MAX_TAIL = 999_999_999_999_999_999     # numbers of up to 18 digits
+
+
+cdef inline uint64_t _mix(uint64_t h) noexcept:
+    # spread the high bits into the low ones (dicts index by the low bits)
     h ^= h >> 31
     h *= 0x9E3779B97F4A7C15ULL
     h ^= h >> 29
+    return h
+
+
+cdef inline Py_hash_t _as_hash(uint64_t h) noexcept:
     cdef Py_hash_t r = <Py_hash_t>h
-    return -2 if r == -1 else r
+    return -2 if r == -1 else r         # -1 is CPython's error value
+
+
+cdef inline bint _is_digit(uint32_t c) noexcept:
+    return 48 <= c <= 57
 
 
 cdef Py_hash_t id_hash(str s) noexcept:
-    return _finish(_fnv_str(_FNV_OFFSET, s))
+    """The hash of an identifier with value ``s`` (see the module docstring)."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s), j = n, i
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* data = PyUnicode_DATA(s)
+    cdef uint64_t v = 0
+    while j > 0 and _is_digit(PyUnicode_READ(kind, data, j - 1)):
+        j -= 1
+    if 0 < n - j <= 18 and (n - j == 1 or PyUnicode_READ(kind, data, j) != 48):
+        for i in range(j, n):
+            v = v * 10 + (PyUnicode_READ(kind, data, i) - 48)
+        return _as_hash(_mix(_fnv_str(_FNV_OFFSET, s, j)) + v)
+    return _as_hash(_mix(_fnv_str(_FNV_OFFSET, s, n)))
 
 
-cdef inline Py_hash_t _seq_hash(SeqPrefix p, int64_t n) noexcept:
-    """id_hash(p.prefix + str(n)) without making the string."""
-    cdef char digits[24]
-    cdef int k = _digits(digits, n)
-    cdef uint64_t h = p._state
-    while k > 0:
-        k -= 1
-        h = (h ^ <unsigned char>digits[k]) * _FNV_PRIME
-    return _finish(h)
+cdef inline Py_hash_t _seq_hash(Identifier ident) noexcept:
+    """id_hash(prefix + str(n)) of a sequence id without its string: a prefix never ends in a digit,
+    so the number is the value's whole decimal tail (beyond 18 digits the value is hashed)."""
+    if ident._seq <= _MAX_TAIL:
+        return _as_hash(ident._prefix._head + <uint64_t>ident._seq)
+    return id_hash(id_value(ident))
 
 
 cdef str format_seq(Identifier ident):
@@ -118,9 +142,11 @@ cdef class SeqPrefix:
 
     def __init__(self, str prefix not None):
         _check_value(prefix + "0", "SeqPrefix")
+        if prefix and _is_digit(ord(prefix[len(prefix) - 1])):
+            raise ValueError(f"invalid SeqPrefix {prefix!r}: ends in a digit (its ids' numbers would run into it)")
         self.prefix = prefix
         self._ascii = prefix.encode("ascii") if prefix.isascii() else None
-        self._state = _fnv_str(_FNV_OFFSET, prefix)
+        self._head = _mix(_fnv_str(_FNV_OFFSET, prefix, len(prefix)))
 
     def __repr__(self):
         return f"SeqPrefix({self.prefix!r})"
@@ -182,8 +208,7 @@ cdef class Identifier:
         """``id_hash(value)`` (FNV-1a over the code points, mixed): not ``hash(value)``, and the same
         in every process."""
         if self._hash == -1:            # a sequence id, or made in C without its hash
-            self._hash = (_seq_hash(self._prefix, self._seq) if self._prefix is not None
-                          else id_hash(id_value(self)))
+            self._hash = _seq_hash(self) if self._prefix is not None else id_hash(id_value(self))
         return self._hash
 
     def __str__(self):

@@ -58,23 +58,53 @@ def test_different_id_types_are_not_equal_and_pickle():
 
 
 def _reference_id_hash(text: str) -> int:
-    """The identifier hash written out independently: FNV-1a (64-bit) over the code points, then the
-    documented mix, as a signed 64-bit integer (-1 is reserved by CPython and becomes -2)."""
+    """The identifier hash written out independently: a value ending in a decimal number of 1-18
+    digits without a leading zero hashes to mix(FNV-1a(head)) + number, any other value to
+    mix(FNV-1a(value)); FNV-1a is 64-bit over the code points; the result is a signed 64-bit
+    integer (-1 is reserved by CPython and becomes -2)."""
     mask = (1 << 64) - 1
-    h = 14695981039346656037
-    for ch in text:
-        h = ((h ^ ord(ch)) * 1099511628211) & mask
-    h ^= h >> 31
-    h = (h * 0x9E3779B97F4A7C15) & mask
-    h ^= h >> 29
+
+    def mixed_fnv(s: str) -> int:
+        h = 14695981039346656037
+        for ch in s:
+            h = ((h ^ ord(ch)) * 1099511628211) & mask
+        h ^= h >> 31
+        h = (h * 0x9E3779B97F4A7C15) & mask
+        return h ^ (h >> 29)
+
+    head = text.rstrip("0123456789")
+    tail = text[len(head):]
+    if tail and len(tail) <= 18 and (tail == "0" or not tail.startswith("0")):
+        h = (mixed_fnv(head) + int(tail)) & mask
+    else:
+        h = mixed_fnv(text)
     signed = h - (1 << 64) if h >= 1 << 63 else h
     return -2 if signed == -1 else signed
 
 
-@pytest.mark.parametrize("text", ["O-S-1", "BTCUSDT.BINANCE", "SIM-T123456789", "Ordre-été-7", "注文-42", "x"])
+@pytest.mark.parametrize("text", ["O-S-1", "BTCUSDT.BINANCE", "SIM-T123456789", "Ordre-été-7", "注文-42", "x",
+                                  "S-001", "A0", "0", "12345", "T-" + "9" * 18, "T-1" + "0" * 18, "x٣"])
 def test_identifier_hash_is_the_documented_function_of_the_value(text):
     cls = InstrumentId.from_str if "." in text else ClientOrderId
     assert hash(cls(text)) == _reference_id_hash(text)
+
+
+def test_ids_numbered_in_sequence_hash_consecutively():
+    """Ids that differ only in their number hash like ints: consecutive numbers, consecutive
+    hashes (a dict keyed by them fills its table in order); leading zeros make a plain value."""
+    ids = [ClientOrderId(f"O-EMA-{n}") for n in range(1, 1001)]
+    h = [hash(c) for c in ids]
+    assert all(b - a == 1 for a, b in zip(h, h[1:], strict=False))
+    assert hash(ClientOrderId("O-EMA-07")) != h[6]
+    assert len({hash(ClientOrderId(f"O-EMB-{n}")) for n in range(1, 1001)} & set(h)) < 5
+
+
+def test_a_sequence_prefix_must_not_end_in_a_digit():
+    from alphaforge._core.identifiers import SeqPrefix
+
+    assert SeqPrefix("O-S1-").prefix == "O-S1-" and SeqPrefix("").prefix == ""
+    with pytest.raises(ValueError, match="ends in a digit"):
+        SeqPrefix("O-S1")
 
 
 def test_identifier_hash_does_not_depend_on_the_hash_seed():
