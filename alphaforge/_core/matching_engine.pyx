@@ -402,7 +402,6 @@ cdef class OrderMatchingEngine:
         cdef _Working w
         if not pending:
             return 0
-        self._unindexed = []
         self._unindexed_live = 0
         for item in pending:
             w = <_Working>item
@@ -413,7 +412,7 @@ cdef class OrderMatchingEngine:
             else:
                 self._by_coid[w.order.client_order_id] = w
                 w.index_state = 1
-        return 0
+        return list_truncate(pending, 0)    # emptied in place: the next 32 entries reuse its array
 
     cdef _Working _working_for(self, object client_order_id):
         """The working or held entry of this client order id, or None."""

@@ -405,7 +405,8 @@ cdef class Position:
         self._closed_qty_raw = 0
         self.ts_closed = 0
         self._cycle_fills = 0
-        self._commissions = {}
+        if self._commissions:             # nothing else holds it: a cycle without fees keeps it
+            self._commissions = {}
 
     def split_fill_for_flip(self, fill not None) -> tuple:
         """Split a flipping fill into its closing and opening parts.
