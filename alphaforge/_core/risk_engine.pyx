@@ -33,7 +33,7 @@ from alphaforge._core.accounts cimport Account
 from alphaforge._core.clock cimport clock_now_ns
 from alphaforge._core.exchange cimport SimulatedExchange
 from alphaforge._core.execution_engine cimport ExecutionEngine
-from alphaforge._core.fixed cimport AF_POW10
+from alphaforge._core.fixed cimport AF_POW10, raw_fits_precision
 from alphaforge._core.identifiers cimport InstrumentId, PositionId, StrategyId
 from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.matching_engine cimport OrderMatchingEngine
@@ -207,19 +207,22 @@ cdef class RiskEngine:
             return f"instrument {order.instrument_id} is not known (no venue trades it)"
         if order.quantity_raw <= 0:
             return "quantity must be positive"
-        if order.qty_prec > inst.size_precision or order.quantity_raw % AF_POW10[9 - inst.size_precision] != 0:
+        if order.qty_prec > inst.size_precision or not raw_fits_precision(order.quantity_raw, inst.size_precision):
             return (f"quantity precision {order.qty_prec} exceeds the instrument's size precision "
                     f"{inst.size_precision}")
-        if inst.size_increment_raw > 0 and order.quantity_raw % inst.size_increment_raw != 0:
+        # (an increment of one unit at the precision, the usual one, was checked just above)
+        if inst.size_increment_raw > 0 and inst.size_increment_raw != AF_POW10[9 - inst.size_precision] \
+                and order.quantity_raw % inst.size_increment_raw != 0:
             return f"quantity is not a multiple of the size increment {inst.size_increment}"
         if order.has_price:
-            if order.px_prec > inst.price_precision or order.price_raw % AF_POW10[9 - inst.price_precision] != 0:
+            if order.px_prec > inst.price_precision or not raw_fits_precision(order.price_raw, inst.price_precision):
                 return (f"price precision {order.px_prec} exceeds the instrument's price precision "
                         f"{inst.price_precision}")
-            if inst.price_increment_raw > 0 and order.price_raw % inst.price_increment_raw != 0:
+            if inst.price_increment_raw > 0 and inst.price_increment_raw != AF_POW10[9 - inst.price_precision] \
+                    and order.price_raw % inst.price_increment_raw != 0:
                 return f"price is not a multiple of the price increment {inst.price_increment}"
         if order.has_trigger:
-            if order.trigger_price_raw % AF_POW10[9 - inst.price_precision] != 0:
+            if not raw_fits_precision(order.trigger_price_raw, inst.price_precision):
                 return (f"trigger price precision exceeds the instrument's price precision "
                         f"{inst.price_precision}")
         if inst.min_quantity is not None and order.quantity_raw < inst.min_quantity.raw:

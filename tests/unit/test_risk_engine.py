@@ -200,3 +200,33 @@ def test_instrument_notional_limits_use_the_market_price_of_a_market_order():
     assert "below the instrument's min_notional" in denied(rec)[0]
     assert "above the instrument's max_notional" in denied(rec)[1]
     assert "notional 495 below" in denied(rec)[2]
+
+
+def test_increments_other_than_one_unit_are_checked():
+    """A price increment of 0.05 and a size increment of 10: prices and sizes off the grid are
+    denied with the increment named; on the grid (and at a unit increment) they pass."""
+    clock = TestClock()
+    cache = Cache()
+    from alphaforge._core.instruments import CurrencyPair
+
+    iid = InstrumentId.from_str("EURUSD.XRSK")
+    grid = CurrencyPair(iid, "EUR", "USD", 2, 0, price_increment=Price.from_str("0.05"),
+                        size_increment=Quantity.from_str("10"))
+    ex = SimulatedExchange("XRSK", "NETTING", "MARGIN", None, ["1000000 USD"], clock)
+    ex.add_instrument(grid)
+    ee = ExecutionEngine(clock, cache, Portfolio(cache))
+    ee.register_venue(ex)
+    rec = Rec()
+    ee.register_strategy(StrategyId("S-1"), rec)
+    risk = RiskEngine(ee, cache, Portfolio(cache), clock)
+    fac = OrderFactory(TraderId("T-1"), StrategyId("S-1"), clock)
+    cases = [("100.05", 20, None), ("100.03", 20, "price increment"), ("100.10", 25, "size increment"),
+             ("99.95", 10, None)]
+    for px, qty, needle in cases:
+        before = len(denied(rec))
+        risk.submit_order(fac.limit(iid, "BUY", Quantity.from_str(str(qty)), Price.from_str(px)))
+        got = denied(rec)[before:]
+        if needle is None:
+            assert got == []
+        else:
+            assert len(got) == 1 and needle in got[0]
