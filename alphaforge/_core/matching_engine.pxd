@@ -135,6 +135,7 @@ cdef class OrderMatchingEngine:
     cdef readonly int64_t next_expiry_ns
     cdef bint _dirty                       # _working holds finished entries to drop
     cdef int _match_depth                  # _match calls walking _working now (see _compact)
+    cdef bint _oco_working                 # an OCO order went to work since _working was last empty
     cdef int64_t _cur_ts                   # engine time of the point being matched
     cdef int _bar_point                    # index 0..3 of the bar path point being matched
     cdef int _trade_aggressor              # aggressor side of the trade being matched

@@ -277,6 +277,7 @@ cdef class OrderMatchingEngine:
         self.next_expiry_ns = INT64_MAX
         self._dirty = False
         self._match_depth = 0
+        self._oco_working = False
         self._last_bar_ts = -1
         if self.book is not None:
             self.book.clear()
@@ -493,6 +494,8 @@ cdef class OrderMatchingEngine:
             w.expire_ns = o.expire_time_ns
         elif o.time_in_force_c == TIF_DAY:
             w.expire_ns = (ts // DAY_NS + 1) * DAY_NS
+        if o.contingency_type_c == CONT_OCO:
+            self._oco_working = True
         if w.expire_ns > 0:
             if w.expire_ns <= ts:
                 self._working.append(w)
@@ -635,14 +638,17 @@ cdef class OrderMatchingEngine:
         self._dirty = False
         if self._match_depth:
             self._working = [w for w in lst if not (<_Working>w).done]
-            return 0
-        for i in range(len(lst)):
-            w = lst[i]
-            if not (<_Working>w).done:
-                if i != j:
-                    lst[j] = w
-                j += 1
-        return list_truncate(lst, j)
+        else:
+            for i in range(len(lst)):
+                w = lst[i]
+                if not (<_Working>w).done:
+                    if i != j:
+                        lst[j] = w
+                    j += 1
+            list_truncate(lst, j)
+        if not self._working:
+            self._oco_working = False
+        return 0
 
     # ------------------------------------------------------------------ data points
 
@@ -750,8 +756,9 @@ cdef class OrderMatchingEngine:
                 prev = pts[i]
                 if not self._working:       # every order done (a market order at the open)
                     break
-            for w in self._working:
-                (<_Working>w).blocked = False
+            if self._oco_working:           # (only _oco_pessimistic blocks entries)
+                for w in self._working:
+                    (<_Working>w).blocked = False
         self.last_raw = rec.close
         self.has_last = True
         self._last_bar_ts = rec.ts_event
@@ -823,6 +830,8 @@ cdef class OrderMatchingEngine:
 
     cdef int _oco_pessimistic(self, int64_t lo, int64_t hi) except -1:
         """Within one bar, allow only one leg of each OCO group that the bar could fill."""
+        if not self._oco_working:
+            return 0
         cdef _Working w, w2
         cdef Order o, o2
         cdef dict best = None
