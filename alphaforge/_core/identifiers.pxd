@@ -72,9 +72,11 @@ cdef class ComponentId(Identifier):
     pass
 
 
-# The hash of an identifier with string value ``s``: FNV-1a (64-bit) over its code points, then
-# mixed. Not str's hash: a sequence id hashes its number without formatting it, and the result does
-# not depend on PYTHONHASHSEED (sets of ids iterate in the same order in every process).
+# The hash of an identifier with string value ``s``: for a value ending in a decimal number (1-18
+# digits, no leading zero) the mixed FNV-1a (64-bit) hash of the rest plus the number, else the
+# mixed FNV-1a hash of all of it. Not str's hash: a sequence id hashes its number without formatting
+# it, ids numbered in sequence hash consecutively (dicts keyed by them fill their table in order),
+# and the result does not depend on PYTHONHASHSEED (sets of ids iterate the same in every process).
 cdef Py_hash_t id_hash(str s) noexcept
 
 # Formats a sequence id's value (once; it is kept).
