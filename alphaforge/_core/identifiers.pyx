@@ -205,8 +205,8 @@ cdef class Identifier:
         return NotImplemented
 
     def __hash__(self):
-        """``id_hash(value)`` (FNV-1a over the code points, mixed): not ``hash(value)``, and the same
-        in every process."""
+        """``id_hash(value)`` (see the module docstring): not ``hash(value)``, and the same in every
+        process."""
         if self._hash == -1:            # a sequence id, or made in C without its hash
             self._hash = _seq_hash(self) if self._prefix is not None else id_hash(id_value(self))
         return self._hash

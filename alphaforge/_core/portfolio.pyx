@@ -569,9 +569,10 @@ cdef class Portfolio:
                     return False
                 b += <double>led.total / 1e9
         # The open positions (a non-zero quantity each). From the trading cache: its open dict
-        # (which may still hold positions closed since it was last read, skipped here) is walked in place at the first sample after a change of its positions_version, and from
-        # the second sample on the same version as the list _open keeps (no list for a version
-        # that lasts one sample, as when positions open and close every bar).
+        # (which may still hold positions closed since it was last read: skipped here) is walked
+        # in place at the first sample after a change of its positions_version, and from the
+        # second sample on the same version as the list _open keeps (no list for a version that
+        # lasts one sample, as when positions open and close every bar).
         if self._is_cache and not (self._open_all is not None and
                                    self._open_version == (<Cache>self._cache).positions_version):
             if self._sample_version != (<Cache>self._cache).positions_version:
