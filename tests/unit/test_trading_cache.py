@@ -733,8 +733,7 @@ def test_open_positions_after_closes_left_in_place_until_read():
                 c.update_position(p)
         is_open[pid] = p.is_open
         if step == 1500:                         # another object under a closed id, then the original
-            closed = next((q for q in positions.values() if not q.is_open), None)
-            assert closed is not None
+            closed = next(q for q in positions.values() if not q.is_open)
 
             class Stand:
                 id, strategy_id, instrument_id, opening_order_id, is_open = (
