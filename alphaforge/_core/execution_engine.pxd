@@ -81,7 +81,7 @@ cdef class ExecutionEngine(VenueEventSink):
     cdef int _unsent(self, _EventTarget h, bint positions) except -1
     cdef object _position_event_for(self, _EventTarget h, type cls, Position p, int64_t qty, int64_t px,
                                    OrderFilled fill)
-    cdef int _dispatch_pos_event(self, StrategyId strategy_id, object event) except -1
+    cdef int _dispatch_pos_event(self, _EventTarget h, StrategyId strategy_id, object event) except -1
     cdef int dispatch_order_c(self, Order order, object event) except -1
     cdef int dispatch_position_c(self, StrategyId strategy_id, object event) except -1
     cdef int submit_order_c(self, Order order, PositionId position_id) except -1

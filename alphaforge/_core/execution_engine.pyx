@@ -501,16 +501,15 @@ cdef class ExecutionEngine(VenueEventSink):
             self._order_pos.pop(order.client_order_id, None)
         self.dispatch_order_c(order, fill)
         if pev1 is not None:
-            self._dispatch_pos_event(order.strategy_id, pev1)
+            self._dispatch_pos_event(h, order.strategy_id, pev1)
         if pev2 is not None:
-            self._dispatch_pos_event(order.strategy_id, pev2)
+            self._dispatch_pos_event(h, order.strategy_id, pev2)
         return 0
 
-    cdef int _dispatch_pos_event(self, StrategyId strategy_id, object event) except -1:
-        cdef _EventTarget h
+    cdef int _dispatch_pos_event(self, _EventTarget h, StrategyId strategy_id, object event) except -1:
+        """Send a position event of the strategy ``strategy_id`` (whose event target is ``h``)."""
         if type(event) is PositionClosed:
             self.closed_position_events.append(event)
-            h = self._handler_of(strategy_id)
             if h is not None and not self._bus_or_foreign(h, True) and \
                     not h.strategy.wants_position_event_c(PositionClosed):
                 return self._unsent(h, True)     # kept for the run's reports, received by nobody

@@ -81,7 +81,8 @@ cdef class Strategy:
     cdef int dispatch_order_event_c(self, object event) except -1
     # False when the strategy has no handler that would receive an order event of this EVK_* kind.
     cdef bint wants_order_event_c(self, int kind) noexcept
-    # False when nothing in the strategy receives PositionOpened (opened) / PositionChanged (not opened).
+    # False when nothing in the strategy receives position events of class ``cls`` (PositionOpened,
+    # PositionChanged or PositionClosed).
     cdef bint wants_position_event_c(self, type cls) noexcept
     cdef int dispatch_position_event_c(self, object event) except -1
 

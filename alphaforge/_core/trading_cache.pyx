@@ -1073,8 +1073,11 @@ cdef class Cache:
 
     cdef list _position_sets(self, object state, object strategy_id, object instrument_id,
                              object venue):
+        """The id sets to intersect: ``state`` (the open dict, or a set of ids, or None) and the
+        members of each given key."""
         cdef list sets = []
         if state is not None:
+            self._sync_open()               # the open dict is kept in place: now up to date
             sets.append(state)
         if strategy_id is not None:
             sets.append(self._positions_by_strategy.get(_norm_sid(strategy_id)))
@@ -1091,7 +1094,6 @@ cdef class Cache:
 
     def positions_open(self, strategy_id=None, instrument_id=None, venue=None) -> list:
         """Open positions matching the filters, in add order."""
-        self._sync_open()
         return _select(self._positions, self._position_seq.__getitem__,
                        self._position_sets(self._positions_open, strategy_id, instrument_id, venue),
                        True)
@@ -1108,7 +1110,6 @@ cdef class Cache:
 
     def positions_open_count(self, strategy_id=None, instrument_id=None, venue=None) -> int:
         """Number of open positions matching the filters."""
-        self._sync_open()
         return self._count(self._positions,
                            self._position_sets(self._positions_open, strategy_id, instrument_id, venue))
 
