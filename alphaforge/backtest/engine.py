@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from alphaforge._core import arena_cache
 from alphaforge._core.backtest_kernel import BacktestKernel, DataStream
 from alphaforge._core.columnar import from_frame
 from alphaforge._core.data import BarType
@@ -301,11 +302,14 @@ class BacktestEngine:
         # still frees everything as usual; collections resume after the loop.
         gc_was_enabled = gc.isenabled()
         gc.disable()
+        arena_cache.install()
+        arena_cache.start_prefault()
         wall = time.perf_counter()
         try:
             events = self.kernel.run(start_ns, end_ns, callback)
         finally:
             elapsed = time.perf_counter() - wall
+            arena_cache.stop_prefault()
             if gc_was_enabled:
                 gc.enable()
             if bar is not None:
