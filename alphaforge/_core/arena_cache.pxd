@@ -44,7 +44,8 @@ cdef struct ArenaCache:
     size_t arena_size             # learned from CPython's first call (1 MiB on 3.11, 64-bit)
     void **slots                  # arenas ready to hand out, touched (a stack)
     Py_ssize_t n                  # arenas in slots
-    size_t cap                    # bytes of arenas kept at most
+    size_t cap                    # bytes of free arenas kept at most while a run goes
+    size_t limit                  # bytes kept now: cap while a run goes, ahead between runs
     size_t ahead                  # bytes of arenas the helper keeps ready while a run goes
     bint running                  # the helper thread should work
     bint thread_live

@@ -18,10 +18,11 @@ changes where arenas come from, never what is in them:
   thread (a POSIX thread that never takes the GIL) keeps ``ahead`` bytes of arenas allocated and
   touched, so the loop's thread takes arenas whose pages are already there. The page faults happen
   on another core.
-* **Kept for reuse.** An arena CPython frees is kept, up to ``cap`` bytes of them, and handed out
-  again before a new one is asked for; beyond ``cap`` it goes back to the OS at once. So a process
-  holds at most ``cap`` bytes of free arenas (256 MiB by default); ``release()`` gives them all
-  back.
+* **Kept for reuse.** While a run goes, an arena CPython frees is kept, up to ``cap`` bytes of them
+  (256 MiB by default), and handed out again before a new one is asked for; beyond ``cap`` it goes
+  back to the OS at once. Between runs the cache keeps at most ``ahead`` bytes (8 MiB by default),
+  ready for the next run, so the reports and whatever else runs after a backtest get the memory
+  back. ``release()`` gives it all back.
 
 Every arena comes from, and goes back to, the allocator installed before (CPython's
 ``mmap``/``munmap``), so arenas from before and after the install are interchangeable.
@@ -70,7 +71,7 @@ cdef void _free(void *ctx, void *ptr, size_t size) noexcept nogil:
     pthread_mutex_lock(&_cache.lock)
     if _cache.arena_size == 0:
         _cache.arena_size = size
-    if size == _cache.arena_size and _cache.n < MAX_SLOTS and (_cache.n + 1) * size <= _cache.cap:
+    if size == _cache.arena_size and _cache.n < MAX_SLOTS and (_cache.n + 1) * size <= _cache.limit:
         _cache.slots[_cache.n] = ptr
         _cache.n += 1
         pthread_mutex_unlock(&_cache.lock)
@@ -120,15 +121,16 @@ cdef void _after_fork_child() noexcept nogil:
 
 
 DEFAULT_CAP_MB = 256
-DEFAULT_AHEAD_MB = 16
+DEFAULT_AHEAD_MB = 8
 
 
 def install(cap_mb: int | None = None, ahead_mb: int | None = None) -> bool:
     """Put the arena cache in front of CPython's arena allocator; once per process (the backtest
-    engine calls it when a run starts). ``cap_mb``: MiB of free arenas kept at most (beyond it
-    they go back to the OS at once; lowering it gives the excess back now); ``ahead_mb``: MiB the
-    helper keeps faulted in while a run goes (0: no helper). ``None`` keeps the current size (at
-    the first install: 256 and 16). Returns False, and installs nothing, when the environment has
+    engine calls it when a run starts). ``cap_mb``: MiB of free arenas kept at most while a run
+    goes; ``ahead_mb``: MiB the helper keeps faulted in while a run goes (0: no helper), and the
+    most kept between runs. Beyond these the arenas go back to the OS at once (lowering a size
+    gives the excess back now). ``None`` keeps the current size (at the first install: 256 and
+    8). Returns False, and installs nothing, when the environment has
     ``ALPHAFORGE_ARENA_CACHE=0``."""
     global _installed
     import os
@@ -155,6 +157,7 @@ def install(cap_mb: int | None = None, ahead_mb: int | None = None) -> bool:
     pthread_mutex_lock(&_cache.lock)          # the helper never takes the GIL: no deadlock
     _cache.cap = <size_t>cap << 20
     _cache.ahead = <size_t>ahead << 20
+    _cache.limit = _cache.cap if _cache.users > 0 else _cache.ahead
     pthread_mutex_unlock(&_cache.lock)
     if not _installed:
         PyObject_GetArenaAllocator(&_cache.prev)
@@ -163,8 +166,14 @@ def install(cap_mb: int | None = None, ahead_mb: int | None = None) -> bool:
         mine.free = _free
         PyObject_SetArenaAllocator(&mine)
         _installed = True
-    _trim(_cache.cap)
+    _trim(_cache.limit)
     return True
+
+
+cdef void _set_limit(size_t limit) noexcept:
+    pthread_mutex_lock(&_cache.lock)
+    _cache.limit = limit
+    pthread_mutex_unlock(&_cache.lock)
 
 
 cdef void _trim(size_t limit) noexcept:
@@ -183,13 +192,14 @@ cdef void _trim(size_t limit) noexcept:
 
 
 def start_prefault() -> None:
-    """A run starts: make sure the helper thread keeps arenas faulted in ahead (no-op when not
-    installed). Runs in several threads share one helper; it stops with the last
-    ``stop_prefault``."""
-    if not _installed or _cache.ahead == 0:
+    """A run starts: the cache keeps up to ``cap_mb`` of freed arenas and the helper thread keeps
+    ``ahead_mb`` faulted in (no-op when not installed). Runs in several threads share one helper;
+    it stops with the last ``stop_prefault``."""
+    if not _installed:
         return
     _cache.users += 1
-    if _cache.thread_live:
+    _set_limit(_cache.cap)
+    if _cache.thread_live or _cache.ahead == 0:
         return
     _cache.running = True
     if pthread_create(&_cache.thread, NULL, _helper, NULL) != 0:
@@ -199,20 +209,23 @@ def start_prefault() -> None:
 
 
 def stop_prefault() -> None:
-    """A run ends: stop the helper thread when no other run needs it. The arenas it faulted in
-    stay in the cache for the next run."""
+    """A run ends: when no other run goes, stop the helper thread and keep at most ``ahead_mb`` of
+    free arenas (the rest goes back to the OS), ready for the next run."""
     if not _installed or _cache.users == 0:
         return
     _cache.users -= 1
-    if _cache.users > 0 or not _cache.thread_live:
+    if _cache.users > 0:
         return
-    with nogil:
-        pthread_mutex_lock(&_cache.lock)
-        _cache.running = False
-        pthread_cond_signal(&_cache.wake)
-        pthread_mutex_unlock(&_cache.lock)
-        pthread_join(_cache.thread, NULL)
-    _cache.thread_live = False
+    if _cache.thread_live:
+        with nogil:
+            pthread_mutex_lock(&_cache.lock)
+            _cache.running = False
+            pthread_cond_signal(&_cache.wake)
+            pthread_mutex_unlock(&_cache.lock)
+            pthread_join(_cache.thread, NULL)
+        _cache.thread_live = False
+    _set_limit(_cache.ahead)
+    _trim(_cache.limit)
 
 
 def release() -> int:
