@@ -112,12 +112,14 @@ cdef void *_helper(void *arg) noexcept nogil:
 
 cdef void _after_fork_child() noexcept nogil:
     """In a forked child only the forking thread exists: the helper is gone and the lock may have
-    been held by it. Start over with a fresh lock and no helper; the cached arenas stay usable."""
+    been held by it. Start over with a fresh lock, no helper and no run going; the cached arenas
+    stay usable."""
     pthread_mutex_init(&_cache.lock, NULL)
     pthread_cond_init(&_cache.wake, NULL)
     _cache.running = False
     _cache.thread_live = False
     _cache.users = 0
+    _cache.limit = _cache.ahead
 
 
 DEFAULT_CAP_MB = 256
