@@ -111,13 +111,17 @@ def test_forked_child_allocates_and_frees_while_the_parents_helper_runs():
         make(10_000)
         ac.start_prefault()
         pid = os.fork()
-        if pid == 0:                 # the child: no helper thread, a fresh lock
+        if pid == 0:                 # the child: no helper thread, a fresh lock, no run going
             x = make(200_000)
-            del x
-            ac.start_prefault()
+            del x                    # kept up to ahead_mb only: no run goes in the child
+            kept = ac.stats()["cached"] * ac.stats()["arena_size"]
+            before = ac.stats()
+            ac.start_prefault()      # a helper of its own
             y = make(200_000)
-            ok = len(y) == 200_000
+            after = ac.stats()
             ac.stop_prefault()
+            ok = (len(y) == 200_000 and kept <= 16 << 20
+                  and after["reused"] - before["reused"] >= 16 and after["prefaulted"] >= before["prefaulted"])
             os._exit(0 if ok else 3)
         _, status = os.waitpid(pid, 0)
         ac.stop_prefault()
@@ -178,6 +182,7 @@ def test_backtest_results_are_the_same_with_the_cache_on_and_off(shared_data):
 
 
 @pytest.mark.parametrize(("cap", "ahead"), [(-1, 0), (8, 16), (8, -2)])
-def test_sizes_out_of_range_are_refused_by_name(cap, ahead):
+def test_sizes_out_of_range_are_refused_by_name(cap, ahead, monkeypatch):
+    monkeypatch.delenv("ALPHAFORGE_ARENA_CACHE", raising=False)
     with pytest.raises(ValueError, match="ahead_mb <= cap_mb"):
         arena_cache.install(cap_mb=cap, ahead_mb=ahead)
