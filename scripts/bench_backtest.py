@@ -30,16 +30,17 @@ Workloads (the deterministic generator ``../shared/bench/gen_data.py``, imported
    alternately BUY and SELL, so a NETTING position opens and closes every two orders) on each of
    100,001 one-minute bars and counts the fills in ``on_order_filled``; orders/s over the loop, the
    cost per order (wall and the loop thread's CPU time, best of the runs) of the first and the last
-   10% of the orders (must not grow), and the per-order cost net of bar delivery (baseline 1: the same bars with a strategy that only counts
-   bars). Baseline 2: a plain-Python dict simulator of the same steps (order dict, queue, fill at
-   the next bar's open, net position, position open/close bookkeeping, fill callback).
+   10% of the orders (must not grow), and the per-order cost net of bar delivery (baseline 1: the
+   same bars with a strategy that only counts bars). Baseline 2: a plain-Python dict simulator of
+   the same steps (order dict, queue, fill at the next bar's open, net position, position
+   open/close bookkeeping, fill callback).
 4. ``memory``: peak RSS (``VmHWM``, see ``peak_rss_mb``) of a fresh subprocess that generates the
    bars and runs workload 1, printed after the run and after the reports (``fills_report()``,
    ``stats()``); the RSS right before the run (psutil) as the baseline.
 
 The engine's runs use the arena cache (``alphaforge.backtest.arena_cache``: a helper thread faults
-the loop's memory in ahead, freed arenas are reused by the next run); ``ALPHAFORGE_ARENA_CACHE=0``
-measures without it. Workload 3 also prints its first run alone (nothing to reuse yet).
+the loop's memory in ahead on the other core, arenas freed during a run are reused);
+``ALPHAFORGE_ARENA_CACHE=0`` measures without it. Workload 3 also prints its first run alone.
 
 Every timed figure is the best of ``--repeat`` runs (engine and baseline runs interleaved so they
 share the machine's load). Targets (issue 7): >= 1M bars/s end to end, >= 5M ticks/s, >= 300K
@@ -444,7 +445,7 @@ def bench_orders(n: int, repeat: int) -> None:
     print(f"   engine loop (elapsed_s)          {loop:8.3f} s wall  {n / loop:12,.0f} orders/s (incl. bar delivery)"
           f"   target {TARGET['orders']:,}: {'met' if n / loop >= TARGET['orders'] else 'NOT met'}")
     rcpu = min(r['run_cpu'] for r in rt)
-    print(f"   first run of the process          {rt[0]['loop']:8.3f} s wall  {n / rt[0]['loop']:12,.0f} orders/s"
+    print(f"   first run of the process         {rt[0]['loop']:8.3f} s wall  {n / rt[0]['loop']:12,.0f} orders/s"
           f"   (arena cache {'on' if arena_cache.stats()['installed'] else 'off: ALPHAFORGE_ARENA_CACHE=0'})")
     print(f"   engine run() CPU                 {rcpu:8.3f} s CPU  {n / rcpu:12,.0f} orders/s (CPU, the helper"
           f" thread's page faults included)"
