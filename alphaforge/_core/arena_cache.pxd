@@ -45,7 +45,6 @@ cdef struct ArenaCache:
     void **slots                  # arenas ready to hand out, touched (a stack)
     Py_ssize_t n                  # arenas in slots
     size_t cap                    # bytes of free arenas kept at most while a run goes
-    size_t limit                  # bytes kept now: cap while a run goes, ahead between runs
     size_t ahead                  # bytes of arenas the helper keeps ready while a run goes
     bint running                  # the helper thread should work
     bint thread_live

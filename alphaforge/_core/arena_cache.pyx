@@ -67,11 +67,17 @@ cdef void *_alloc(void *ctx, size_t size) noexcept nogil:
     return _cache.prev.alloc(_cache.prev.ctx, size)
 
 
+cdef inline size_t _kept_at_most() noexcept nogil:
+    """Bytes of free arenas the cache keeps: ``cap`` while a run goes, ``ahead`` between runs.
+    (``users`` changes only under the GIL, which every caller holds.)"""
+    return _cache.cap if _cache.users > 0 else _cache.ahead
+
+
 cdef void _free(void *ctx, void *ptr, size_t size) noexcept nogil:
     pthread_mutex_lock(&_cache.lock)
     if _cache.arena_size == 0:
         _cache.arena_size = size
-    if size == _cache.arena_size and _cache.n < MAX_SLOTS and (_cache.n + 1) * size <= _cache.limit:
+    if size == _cache.arena_size and _cache.n < MAX_SLOTS and (_cache.n + 1) * size <= _kept_at_most():
         _cache.slots[_cache.n] = ptr
         _cache.n += 1
         pthread_mutex_unlock(&_cache.lock)
@@ -119,7 +125,6 @@ cdef void _after_fork_child() noexcept nogil:
     _cache.running = False
     _cache.thread_live = False
     _cache.users = 0
-    _cache.limit = _cache.ahead
 
 
 DEFAULT_CAP_MB = 256
@@ -159,7 +164,6 @@ def install(cap_mb: int | None = None, ahead_mb: int | None = None) -> bool:
     pthread_mutex_lock(&_cache.lock)          # the helper never takes the GIL: no deadlock
     _cache.cap = <size_t>cap << 20
     _cache.ahead = <size_t>ahead << 20
-    _cache.limit = _cache.cap if _cache.users > 0 else _cache.ahead
     pthread_mutex_unlock(&_cache.lock)
     if not _installed:
         PyObject_GetArenaAllocator(&_cache.prev)
@@ -168,14 +172,8 @@ def install(cap_mb: int | None = None, ahead_mb: int | None = None) -> bool:
         mine.free = _free
         PyObject_SetArenaAllocator(&mine)
         _installed = True
-    _trim(_cache.limit)
+    _trim(_kept_at_most())
     return True
-
-
-cdef void _set_limit(size_t limit) noexcept:
-    pthread_mutex_lock(&_cache.lock)
-    _cache.limit = limit
-    pthread_mutex_unlock(&_cache.lock)
 
 
 cdef void _trim(size_t limit) noexcept:
@@ -200,7 +198,6 @@ def start_prefault() -> None:
     if not _installed:
         return
     _cache.users += 1
-    _set_limit(_cache.cap)
     if _cache.thread_live or _cache.ahead == 0:
         return
     _cache.running = True
@@ -226,8 +223,7 @@ def stop_prefault() -> None:
             pthread_mutex_unlock(&_cache.lock)
             pthread_join(_cache.thread, NULL)
         _cache.thread_live = False
-    _set_limit(_cache.ahead)
-    _trim(_cache.limit)
+    _trim(_kept_at_most())
 
 
 def release() -> int:
