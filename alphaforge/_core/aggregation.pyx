@@ -83,7 +83,7 @@ from alphaforge._core.enums cimport (
 )
 from alphaforge._core.data cimport QuoteTick, TradeTick
 from alphaforge._core.fixed cimport AF_POW10, str_to_raw
-from alphaforge._core.python_subclass cimport use_combined_dict
+from alphaforge._core.python_subclass cimport inline_values_for_subclasses, use_combined_dict
 from alphaforge._core.records cimport BarRec, QuoteTickRec, TradeTickRec
 
 from alphaforge._core.records import BAR_DTYPE, QUOTE_TICK_DTYPE, TRADE_TICK_DTYPE
@@ -1150,3 +1150,6 @@ def aggregate_bars(bars, spec, *, uint32_t bar_type_id=0, price_precision=None, 
     if close_last and agg.next_close_ns() != INT64_MAX:
         agg.on_time(agg.next_close_ns())
     return agg.pop_bars()
+
+
+inline_values_for_subclasses(BarAggregator)   # fast self.x in Python subclasses (python_subclass.pxd)

@@ -18,7 +18,7 @@ from alphaforge._core.fixed cimport AF_POW10, Price, Quantity, f64_to_raw
 from alphaforge._core.instruments cimport Instrument
 from alphaforge._core.order_events cimport LIQ_MAKER, LIQ_TAKER
 from alphaforge._core.orders cimport Order
-from alphaforge._core.python_subclass cimport use_combined_dict
+from alphaforge._core.python_subclass cimport inline_values_for_subclasses, use_combined_dict
 
 import numpy as np
 
@@ -345,3 +345,7 @@ cdef class FixedFeeModel(FeeModel):
         if not first_fill and not self.charge_every_fill:
             return 0
         return f64_to_raw(self.per_order, ccy.precision)
+
+
+for _base in (FillModel, QueueModel, LatencyModel, FeeModel):
+    inline_values_for_subclasses(_base)   # fast self.x in Python subclasses (python_subclass.pxd)

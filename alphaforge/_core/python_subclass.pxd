@@ -1,17 +1,91 @@
 # Support for the cdef classes users subclass in Python (Strategy, the execution models, the user
 # bar aggregator), whose Python hooks run per event.
 #
-# CPython 3.11/3.12 give an instance of a Python subclass of an extension type no inline attribute
-# values (only object.__new__ sets them up), so its __dict__ is materialized as a split-table dict
-# on the first attribute store; the specializing interpreter cannot cache attribute access on such
-# a dict (LOAD_ATTR/STORE_ATTR stay generic, ~4-5x slower). A plain combined dict specializes
-# (LOAD_ATTR_WITH_HINT), which makes ``self.x`` in a hook as cheap as on an ordinary Python object.
-# 3.13+ allocates inline values itself. Call from the base class's __cinit__.
+# Instance attributes. CPython 3.11/3.12 keep the attributes of an ordinary Python object in
+# "inline values" that the specializing interpreter reads and writes directly (LOAD_ATTR /
+# STORE_ATTR_INSTANCE_VALUE, LOAD_METHOD_WITH_VALUES for ``self.method()``). Only object.__new__
+# sets those values up; an extension type's tp_new (Cython's) allocates with tp_alloc and never
+# does, so an instance of a Python subclass gets a split-table __dict__ on its first attribute store,
+# which nothing specializes (each ``self.x`` in a hook ~4-5x slower, each ``self.method()`` a
+# generic lookup). ``inline_values_for_subclasses(Base)`` fixes that for every Python subclass of
+# ``Base``: Base gets an ``__init_subclass__`` that gives the subclass an allocator running
+# object.__new__'s own allocation path (tp_alloc, then the inline values), which Cython's tp_new
+# then fills in as usual. ``use_combined_dict`` (from the base's __cinit__) is the fallback for an
+# instance that still has no inline values (a subclass whose allocator was replaced): a plain
+# combined dict, which at least specializes attribute access (LOAD_ATTR_WITH_HINT). 3.13+
+# allocates inline values in tp_alloc itself; both helpers do nothing there.
+from cpython.object cimport PyObject, PyTypeObject
 from cpython.version cimport PY_VERSION_HEX
+
+cdef extern from *:
+    """
+    #if PY_VERSION_HEX < 0x030D0000
+    static int afx_in_object_new = 0;
+    static PyObject *afx_no_args = NULL;
+
+    /* tp_alloc of a Python subclass: allocate through object.__new__ (which calls tp_alloc again,
+       served by PyType_GenericAlloc, then sets up the inline values). */
+    static PyObject *afx_alloc_with_inline_values(PyTypeObject *t, Py_ssize_t nitems) {
+        PyObject *o;
+        if (afx_in_object_new || nitems != 0)
+            return PyType_GenericAlloc(t, nitems);
+        if (afx_no_args == NULL && (afx_no_args = PyTuple_New(0)) == NULL)
+            return NULL;
+        afx_in_object_new = 1;
+        o = PyBaseObject_Type.tp_new(t, afx_no_args, NULL);
+        afx_in_object_new = 0;
+        return o;
+    }
+
+    static PyObject *afx_init_subclass(PyObject *cls, PyObject *args, PyObject *kwds) {
+        PyTypeObject *t = (PyTypeObject *)cls;
+        if ((args != NULL && PyTuple_GET_SIZE(args) != 0) || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
+            PyErr_Format(PyExc_TypeError, "%s.__init_subclass__() takes no arguments", t->tp_name);
+            return NULL;
+        }
+        if ((t->tp_flags & Py_TPFLAGS_HEAPTYPE) && (t->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+                && t->tp_alloc == PyType_GenericAlloc)
+            t->tp_alloc = afx_alloc_with_inline_values;
+        Py_RETURN_NONE;
+    }
+
+    static PyMethodDef afx_init_subclass_def = {
+        "__init_subclass__", (PyCFunction)(void (*)(void))afx_init_subclass,
+        METH_VARARGS | METH_KEYWORDS | METH_CLASS,
+        "Python subclasses allocate their instances with inline attribute values (fast self.x)."};
+
+    static CYTHON_UNUSED int afx_has_inline_values(PyObject *obj) {
+        return Py_TYPE(obj)->tp_alloc == afx_alloc_with_inline_values;
+    }
+    static CYTHON_UNUSED PyObject *afx_init_subclass_descr(PyObject *base) {
+        return PyDescr_NewClassMethod((PyTypeObject *)base, &afx_init_subclass_def);
+    }
+    #else
+    static CYTHON_UNUSED int afx_has_inline_values(PyObject *obj) { return 1; }
+    static CYTHON_UNUSED PyObject *afx_init_subclass_descr(PyObject *base) { Py_RETURN_NONE; }
+    #endif
+    """
+    bint afx_has_inline_values(object obj)
+    object afx_init_subclass_descr(object base)
+
+cdef extern from "Python.h":
+    ctypedef struct _TypeWithDict "PyTypeObject":
+        PyObject* tp_dict
+    void PyType_Modified(PyTypeObject* tp)
+
+
+cdef inline int inline_values_for_subclasses(type base) except -1:
+    """Give every Python subclass of ``base`` (created from now on) inline attribute values. Call
+    once, at import of the module that defines ``base``."""
+    if PY_VERSION_HEX < 0x030D0000:
+        (<dict><object>(<_TypeWithDict*><PyTypeObject*>base).tp_dict)["__init_subclass__"] = \
+            afx_init_subclass_descr(base)
+        PyType_Modified(<PyTypeObject*>base)
+    return 0
 
 
 cdef inline int use_combined_dict(object obj) except -1:
-    if PY_VERSION_HEX < 0x030D0000 and type(obj).__dictoffset__ != 0:
+    if PY_VERSION_HEX < 0x030D0000 and type(obj).__dictoffset__ != 0 and not afx_has_inline_values(obj):
         object.__setattr__(obj, "__dict__", {})
     return 0
 
@@ -21,7 +95,6 @@ cdef inline int use_combined_dict(object obj) except -1:
 # a generic attribute lookup (~40 ns). A member descriptor over the same C field loads through
 # LOAD_ATTR_SLOT (~1 ns). ``readonly_members`` swaps them in at import time.
 from cpython.mem cimport PyMem_Malloc
-from cpython.object cimport PyObject, PyTypeObject
 from libc.string cimport memcpy, strlen
 
 cdef extern from "Python.h":
@@ -31,10 +104,7 @@ cdef extern from "Python.h":
         Py_ssize_t offset
         int flags
         const char* doc
-    ctypedef struct _TypeWithDict "PyTypeObject":
-        PyObject* tp_dict
     object PyDescr_NewMember(PyTypeObject* tp, PyMemberDef* member)
-    void PyType_Modified(PyTypeObject* tp)
     const char* PyUnicode_AsUTF8(object s) except NULL
 
 

@@ -34,7 +34,7 @@ from alphaforge._core.msgbus cimport Handler
 from alphaforge._core.order_events cimport EVK_ACCEPTED, EVK_SUBMITTED
 from alphaforge._core.orders cimport Order
 from alphaforge._core.position cimport PositionChanged, PositionOpened
-from alphaforge._core.python_subclass cimport readonly_members, use_combined_dict
+from alphaforge._core.python_subclass cimport inline_values_for_subclasses, readonly_members, use_combined_dict
 from alphaforge._core.risk_engine cimport RiskEngine
 
 from alphaforge._core.data import BarType
@@ -734,3 +734,4 @@ cdef int _install_members() except -1:
 
 
 _install_members()
+inline_values_for_subclasses(Strategy)   # fast self.x and self.method() in Python subclasses
