@@ -73,6 +73,7 @@ from alphaforge.model.enums import (
 
 
 cdef object _BUY = OrderSide.BUY, _SELL = OrderSide.SELL
+cdef object _GTC = TIF_GTC       # the int object of the time_in_force defaults (tested by identity first)
 
 
 cdef int _side_arg(object side) except -1:
@@ -115,7 +116,8 @@ cdef int64_t _fixed_arg(object value, bint is_price, int inst_prec, str field, i
     cdef long long whole
     if type(value) is int and inst_prec >= 0:
         whole = PyLong_AsLongLongAndOverflow(value, &overflow)
-        if overflow == 0 and -9_200_000_000 <= whole <= 9_200_000_000:
+        # (C bounds: a literal past 32 bits would make Cython compare Python ints here)
+        if overflow == 0 and -9_200 * <long long>1_000_000 <= whole <= 9_200 * <long long>1_000_000:
             prec_out[0] = inst_prec              # a whole number in range: exact at any precision
             return <int64_t>whole * 1000000000
     kind = "Price" if is_price else "Quantity"
@@ -471,8 +473,8 @@ cdef class OrderFactory:
         cdef Instrument inst
         cdef int qprec = 0, s
         cdef int64_t qty_raw
-        if (isinstance(instrument_id, InstrumentId) and time_in_force == TIF_GTC and tags is None
-                and not quote_quantity):
+        if (isinstance(instrument_id, InstrumentId) and (time_in_force is _GTC or time_in_force == TIF_GTC)
+                and tags is None and not quote_quantity):
             # the common case (GTC, no tags): the quantity and side checks of _build, and none of the
             # fields a market order leaves unset; anything invalid goes to _build for its error
             iid = <InstrumentId>instrument_id

@@ -80,8 +80,14 @@ cdef class Order:
     cdef readonly int64_t ts_init
     cdef readonly int64_t ts_last                  # ts_event of the last applied event
     # collections (Python-visible copies through properties)
-    cdef list _events                              # [0] is None when the OrderInitialized is implicit;
-                                                   # marks for implicit OrderSubmitted/OrderAccepted
+    # The applied events, oldest first: the first four in _ev0.._ev3 (_n_ev of them) while
+    # _events is None, all in the list _events from the fifth on (then _n_ev == 0). Read and
+    # written through orders.pyx's _ev_* helpers. Event 0 is None when the OrderInitialized is
+    # implicit; marks stand for implicit OrderSubmitted/OrderAccepted. A market order's whole life
+    # (initialized, submitted, accepted, filled) fits the slots: no list per order.
+    cdef object _ev0, _ev1, _ev2, _ev3
+    cdef Py_ssize_t _n_ev
+    cdef list _events
     cdef int64_t _ts_submitted                     # ts and event_id of the implicit OrderSubmitted /
     cdef int64_t _ts_accepted                      # OrderAccepted (ids taken when applied, in sequence)
     cdef int64_t _submitted_id

@@ -30,6 +30,7 @@ event, and leaves the order unchanged. A fill beyond the order quantity raises
 ``OrderOverfillError`` (also unchanged).
 """
 cimport cython
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 
 from libc.stdint cimport int64_t, uint8_t
 
@@ -46,7 +47,6 @@ from alphaforge._core.identifiers cimport (
     TraderId,
     VenueOrderId,
 )
-from alphaforge._core.list_room cimport list_with_room
 from alphaforge._core.order_events cimport (
     CONT_NONE,
     CONT_OTO,
@@ -184,10 +184,72 @@ cdef inline bint _has_price_kind(int t) noexcept:
             or t == OT_TRAILING_STOP_LIMIT or t == OT_MARKET_TO_LIMIT)
 
 
-# Marks in Order._events for an OrderSubmitted / OrderAccepted applied without its event object
-# (Order.apply_implicit_c); _keep_implicit replaces them with the events.
-cdef object _SUBMITTED_MARK = object()
-cdef object _ACCEPTED_MARK = object()
+@cython.final
+cdef class _ImplicitEvent:
+    """A mark among an Order's events for an OrderSubmitted / OrderAccepted applied without its
+    event object (Order.apply_implicit_c); _keep_implicit replaces it with the event. Pickled by
+    reference (the module attribute ``name``): an unpickled order holds these same marks."""
+    cdef readonly str name
+
+    def __init__(self, str name):
+        self.name = name
+
+    def __reduce__(self):
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+_IMPLICIT_SUBMITTED = _ImplicitEvent("_IMPLICIT_SUBMITTED")
+_IMPLICIT_ACCEPTED = _ImplicitEvent("_IMPLICIT_ACCEPTED")
+cdef object _SUBMITTED_MARK = _IMPLICIT_SUBMITTED
+cdef object _ACCEPTED_MARK = _IMPLICIT_ACCEPTED
+
+
+# An Order's events (see Order._ev0 in orders.pxd): in its four slots, then in a list.
+
+cdef inline Py_ssize_t _ev_count(Order o) noexcept:
+    return o._n_ev if o._events is None else PyList_GET_SIZE(o._events)
+
+
+cdef inline object _ev_at(Order o, Py_ssize_t i):
+    """Event ``i`` (0 <= i < _ev_count(o))."""
+    if o._events is not None:
+        return <object>PyList_GET_ITEM(o._events, i)
+    if i == 0:
+        return o._ev0
+    if i == 1:
+        return o._ev1
+    return o._ev2 if i == 2 else o._ev3
+
+
+cdef int _ev_set(Order o, Py_ssize_t i, object event) except -1:
+    """Replace event ``i`` (0 <= i < _ev_count(o))."""
+    if o._events is not None:
+        o._events[i] = event
+    elif i == 0:
+        o._ev0 = event
+    elif i == 1:
+        o._ev1 = event
+    elif i == 2:
+        o._ev2 = event
+    else:
+        o._ev3 = event
+    return 0
+
+
+cdef int _ev_append(Order o, object event) except -1:
+    cdef Py_ssize_t n = o._n_ev
+    if o._events is None:
+        if n < 4:
+            o._n_ev = n + 1
+            return _ev_set(o, n, event)
+        o._events = [o._ev0, o._ev1, o._ev2, o._ev3]
+        o._ev0 = o._ev1 = o._ev2 = o._ev3 = None
+        o._n_ev = 0
+    o._events.append(event)
+    return 0
 
 
 cdef int _invalid(Order o, OrderEvent event) except -1:
@@ -226,13 +288,13 @@ cdef class Order:
     cdef Order create_implicit_c(OrderInitialized init):
         cdef Order o = Order.__new__(Order)
         o._init_from(init)
-        o._events[0] = None
+        _ev_set(o, 0, None)
         return o
 
     cdef OrderInitialized _init_event_c(self):
         """The OrderInitialized: the kept event, or one rebuilt from the order's fields (which
         equal the event's until a modify or a market-to-limit fill, and those keep it first)."""
-        cdef OrderInitialized e = self._events[0]
+        cdef OrderInitialized e = _ev_at(self, 0)
         return e if e is not None else self._rebuild_init_c()
 
     cdef OrderInitialized _rebuild_init_c(self):
@@ -276,8 +338,8 @@ cdef class Order:
 
     cdef int _keep_init(self) except -1:
         """Materialize an implicit OrderInitialized before fields it mirrors change."""
-        if self._events[0] is None:
-            self._events[0] = self._init_event_c()
+        if _ev_at(self, 0) is None:
+            _ev_set(self, 0, self._init_event_c())
         return 0
 
     cdef void _init_from(self, OrderInitialized init) noexcept:
@@ -317,7 +379,10 @@ cdef class Order:
         self.is_activated = not init.has_activation
         self.ts_init = init.ts_init
         self.ts_last = init.ts_event
-        self._events = list_with_room(init, 4)   # init, submitted, accepted, a fill: no realloc
+        self._events = None
+        self._ev0 = init
+        self._ev1 = self._ev2 = self._ev3 = None
+        self._n_ev = 1
         self._init_ts_event = init.ts_event
         self._linked_order_ids = init.linked_order_ids
         self._tags = init.tags
@@ -398,7 +463,7 @@ cdef class Order:
             self.status_c = target
         self._set_ids(event.venue_order_id, event.account_id)
         self.ts_last = event.ts_event
-        self._events.append(event)
+        _ev_append(self, event)
         return 0
 
     cdef int _set_ids(self, VenueOrderId venue_order_id, AccountId account_id) except -1:
@@ -432,32 +497,32 @@ cdef class Order:
             self._ts_submitted = ts
             self._submitted_id = next_event_id()
             self._implicit |= 1
-            self._events.append(_SUBMITTED_MARK)
+            _ev_append(self, _SUBMITTED_MARK)
         else:
             self._ts_accepted = ts
             self._accepted_id = next_event_id()
             self._implicit |= 2
-            self._events.append(_ACCEPTED_MARK)
+            _ev_append(self, _ACCEPTED_MARK)
         return 0
 
     cdef int _keep_implicit(self) except -1:
-        """Replace the implicit-event marks in ``_events`` with the events: the order's ids, the
+        """Replace the implicit-event marks among the events with the events: the order's ids, the
         kept timestamps (engine events have ts_event == ts_init) and the event ids taken when they
         were applied, so they equal the events the engine would have built then."""
         cdef Py_ssize_t i
         cdef object e
         if not self._implicit:
             return 0
-        for i in range(1, len(self._events)):
-            e = self._events[i]
+        for i in range(1, _ev_count(self)):
+            e = _ev_at(self, i)
             if e is _SUBMITTED_MARK:
-                self._events[i] = OrderSubmitted(self.trader_id, self.strategy_id, self.instrument_id,
+                _ev_set(self, i, OrderSubmitted(self.trader_id, self.strategy_id, self.instrument_id,
                                                  self.client_order_id, self.account_id, self._ts_submitted,
-                                                 self._ts_submitted, event_id=self._submitted_id)
+                                                 self._ts_submitted, event_id=self._submitted_id))
             elif e is _ACCEPTED_MARK:
-                self._events[i] = OrderAccepted(self.trader_id, self.strategy_id, self.instrument_id,
+                _ev_set(self, i, OrderAccepted(self.trader_id, self.strategy_id, self.instrument_id,
                                                 self.client_order_id, self.venue_order_id, self.account_id,
-                                                self._ts_accepted, self._ts_accepted, event_id=self._accepted_id)
+                                                self._ts_accepted, self._ts_accepted, event_id=self._accepted_id))
         self._implicit = 0
         return 0
 
@@ -529,7 +594,7 @@ cdef class Order:
 
     cdef int set_contingency_c(self, OrderListId order_list_id, int contingency_type,
                                tuple linked_order_ids, ClientOrderId parent_order_id) except -1:
-        if self.status_c != OS_INITIALIZED or len(self._events) != 1:
+        if self.status_c != OS_INITIALIZED or _ev_count(self) != 1:
             raise InvalidStateTrigger(f"order {self.client_order_id}: contingency can only be set on a "
                                       f"fresh INITIALIZED order (status {_STATUS[self.status_c].name})")
         cdef tuple before = (self.order_list_id, self.contingency_type_c, self._linked_order_ids,
@@ -544,8 +609,8 @@ cdef class Order:
         except BaseException:
             self.order_list_id, self.contingency_type_c, self._linked_order_ids, self.parent_order_id = before
             raise
-        if self._events[0] is not None:     # a kept event is replaced; an implicit one follows the fields
-            self._events[0] = new
+        if _ev_at(self, 0) is not None:     # a kept event is replaced; an implicit one follows the fields
+            _ev_set(self, 0, new)
         return 0
 
     cpdef void set_activated(self) except *:
@@ -670,7 +735,7 @@ cdef class Order:
     def events(self):
         """All applied events, oldest first (a copy)."""
         self._keep_implicit()
-        cdef list out = list(self._events)
+        cdef list out = [_ev_at(self, i) for i in range(_ev_count(self))]
         out[0] = self._init_event_c()
         return out
 
@@ -682,20 +747,26 @@ cdef class Order:
     @property
     def last_event(self):
         """The most recently applied event."""
-        if len(self._events) == 1:
+        if _ev_count(self) == 1:
             return self._init_event_c()
         self._keep_implicit()
-        return self._events[len(self._events) - 1]
+        return _ev_at(self, _ev_count(self) - 1)
 
     @property
     def event_count(self) -> int:
-        return len(self._events)
+        return _ev_count(self)
 
     @property
     def fill_events(self):
         """The OrderFilled events applied, oldest first (a new list). Unlike ``events`` it leaves
         the events the engine applied without building them unbuilt (cheap for reports)."""
-        return [e for e in self._events if type(e) is OrderFilled]
+        cdef Py_ssize_t i
+        cdef list out = []
+        for i in range(_ev_count(self)):
+            e = _ev_at(self, i)
+            if type(e) is OrderFilled:
+                out.append(e)
+        return out
 
     @property
     def trade_ids(self):

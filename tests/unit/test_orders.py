@@ -605,6 +605,72 @@ def test_pickle_round_trip_keeps_state():
     assert r.status == S.FILLED and r.avg_px == pytest.approx((4 * 100.5 + 6 * 100.0) / 10, abs=1e-12)
 
 
+@pytest.mark.parametrize("fills", [1, 2, 3, 6])
+def test_events_kept_in_order_across_the_slots_and_the_list(fills):
+    """An order keeps its first four events in slots and the rest in a list: every count reads
+    back the same history (events, count, last event, fill events), and survives a pickle."""
+    o, ev = order_in(S.ACCEPTED)
+    applied = [o.init_event, *o.events[1:]]
+    for i in range(fills):
+        e = ev.fill("1", f"100.{i:02d}")
+        o.apply(e)
+        applied.append(e)
+    for order in (o, pickle_round_trip(o)):
+        assert [e.event_id for e in order.events] == [e.event_id for e in applied]
+        assert order.event_count == 3 + fills
+        assert order.last_event.event_id == applied[-1].event_id
+        assert [e.event_id for e in order.fill_events] == [e.event_id for e in applied[3:]]
+        assert order.filled_qty == Quantity.from_str(str(fills))
+    o.apply(ev.fill("1", "99.00"))  # one more after the round trip's read: still appended in order
+    assert o.event_count == 4 + fills and o.last_event.last_px == Price.from_str("99.00")
+
+
+def pickle_round_trip(obj):
+    import pickle
+
+    return pickle.loads(pickle.dumps(obj))
+
+
+def test_engine_order_pickles_with_its_implicit_events():
+    """The engine applies OrderSubmitted/OrderAccepted to an order without building them (marks
+    among its events, built when read). A pickled order keeps the marks, so the unpickled order
+    builds the same events."""
+    import numpy as np
+
+    from alphaforge.backtest import BacktestEngine
+    from alphaforge.model import BarType, Equity, OrderSide
+    from alphaforge.trading import Strategy
+
+    bt = BarType.from_str("TEST.SIM-1-MINUTE-LAST-EXTERNAL")
+
+    class OneOrder(Strategy):
+        def on_start(self):
+            self.subscribe_bars(bt)
+
+        def on_bar(self, bar):
+            if self.cache.orders_total_count() == 0:
+                self.submit_order(self.order_factory.market(bt.instrument_id, OrderSide.BUY, 1))
+
+    engine = BacktestEngine()
+    engine.add_venue("SIM", oms_type="NETTING", account_type="MARGIN", base_currency="USD",
+                     starting_balances=["1000000 USD"])
+    engine.add_instrument(Equity(bt.instrument_id, price_precision=2, currency="USD"))
+    px = np.array([100.0, 101.0, 102.0])
+    engine.add_data(bt, {"ts_event": np.arange(1, 4, dtype=np.int64) * 60_000_000_000, "open": px,
+                         "high": px + 1, "low": px - 1, "close": px, "volume": np.ones(3)})
+    s = OneOrder()
+    engine.add_strategy(s)
+    engine.run(progress=False)
+    (order,) = s.cache.orders()
+    copy = pickle_round_trip(order)      # pickled before anything read the implicit events
+    names = ["OrderInitialized", "OrderSubmitted", "OrderAccepted", "OrderFilled"]
+    assert [type(e).__name__ for e in copy.events] == names
+    assert [type(e).__name__ for e in order.events] == names
+    assert [e.event_id for e in copy.events] == [e.event_id for e in order.events]
+    assert copy.events[2].venue_order_id == order.venue_order_id
+    assert copy.events[3].last_px == Price.from_str("101.00")  # filled at the next bar's open
+
+
 def _init_fields(e):
     names = ("trader_id", "strategy_id", "instrument_id", "client_order_id", "event_id", "ts_event", "ts_init",
              "side", "order_type", "time_in_force", "quantity", "price", "trigger_price", "expire_time_ns",
