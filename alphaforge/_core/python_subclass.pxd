@@ -13,15 +13,17 @@
 # then fills in as usual. ``use_combined_dict`` (from the base's __cinit__) is the fallback for an
 # instance that still has no inline values (a subclass whose allocator was replaced): a plain
 # combined dict, which at least specializes attribute access (LOAD_ATTR_WITH_HINT). 3.13+
-# allocates inline values in tp_alloc itself; both helpers do nothing there.
+# allocates inline values in tp_alloc itself (and 3.10 has no specializing interpreter): there the
+# allocator is not installed, and 3.10 keeps the combined dict.
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.version cimport PY_VERSION_HEX
 
 cdef extern from *:
     """
-    #if PY_VERSION_HEX < 0x030D0000
+    #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030D0000
     static int afx_in_object_new = 0;
-    static PyObject *afx_no_args = NULL;
+    static PyObject *afx_no_args = NULL;            /* () */
+    static PyObject *afx_init_subclass_name = NULL; /* "__init_subclass__" */
 
     /* tp_alloc of a Python subclass: allocate through object.__new__ (which calls tp_alloc again,
        served by PyType_GenericAlloc, then sets up the inline values). */
@@ -37,16 +39,43 @@ cdef extern from *:
         return o;
     }
 
+    static PyMethodDef afx_init_subclass_def;
+
+    /* Base.__init_subclass__: give the new class the allocator, then hand over to the next
+       __init_subclass__ in its MRO after the base that holds this one (object's by default, which
+       refuses class keywords; a mixin's when there is one). */
     static PyObject *afx_init_subclass(PyObject *cls, PyObject *args, PyObject *kwds) {
         PyTypeObject *t = (PyTypeObject *)cls;
-        if ((args != NULL && PyTuple_GET_SIZE(args) != 0) || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
-            PyErr_Format(PyExc_TypeError, "%s.__init_subclass__() takes no arguments", t->tp_name);
-            return NULL;
-        }
+        PyObject *mro = t->tp_mro, *owner = NULL, *sup, *next, *res;
+        Py_ssize_t i;
         if ((t->tp_flags & Py_TPFLAGS_HEAPTYPE) && (t->tp_flags & Py_TPFLAGS_MANAGED_DICT)
                 && t->tp_alloc == PyType_GenericAlloc)
             t->tp_alloc = afx_alloc_with_inline_values;
-        Py_RETURN_NONE;
+        for (i = 0; mro != NULL && i < PyTuple_GET_SIZE(mro); i++) {
+            PyObject *d = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
+            PyObject *v = d ? PyDict_GetItemWithError(d, afx_init_subclass_name) : NULL;
+            if (v == NULL && PyErr_Occurred())
+                return NULL;
+            if (v != NULL && Py_IS_TYPE(v, &PyClassMethodDescr_Type)
+                    && ((PyMethodDescrObject *)v)->d_method == &afx_init_subclass_def) {
+                owner = PyTuple_GET_ITEM(mro, i);
+                break;
+            }
+        }
+        if (owner == NULL) {
+            PyErr_Format(PyExc_TypeError, "%s: no base holds alphaforge's __init_subclass__", t->tp_name);
+            return NULL;
+        }
+        sup = PyObject_CallFunctionObjArgs((PyObject *)&PySuper_Type, owner, cls, NULL);
+        if (sup == NULL)
+            return NULL;
+        next = PyObject_GetAttr(sup, afx_init_subclass_name);
+        Py_DECREF(sup);
+        if (next == NULL)
+            return NULL;
+        res = PyObject_Call(next, args != NULL ? args : afx_no_args, kwds);
+        Py_DECREF(next);
+        return res;
     }
 
     static PyMethodDef afx_init_subclass_def = {
@@ -58,15 +87,23 @@ cdef extern from *:
         return Py_TYPE(obj)->tp_alloc == afx_alloc_with_inline_values;
     }
     static CYTHON_UNUSED PyObject *afx_init_subclass_descr(PyObject *base) {
+        if (afx_no_args == NULL && (afx_no_args = PyTuple_New(0)) == NULL)
+            return NULL;
+        if (afx_init_subclass_name == NULL
+                && (afx_init_subclass_name = PyUnicode_InternFromString("__init_subclass__")) == NULL)
+            return NULL;
         return PyDescr_NewClassMethod((PyTypeObject *)base, &afx_init_subclass_def);
     }
+    #define AFX_INLINE_VALUES 1
     #else
-    static CYTHON_UNUSED int afx_has_inline_values(PyObject *obj) { return 1; }
+    static CYTHON_UNUSED int afx_has_inline_values(PyObject *obj) { return 0; }
     static CYTHON_UNUSED PyObject *afx_init_subclass_descr(PyObject *base) { Py_RETURN_NONE; }
+    #define AFX_INLINE_VALUES 0
     #endif
     """
     bint afx_has_inline_values(object obj)
     object afx_init_subclass_descr(object base)
+    const bint AFX_INLINE_VALUES
 
 cdef extern from "Python.h":
     ctypedef struct _TypeWithDict "PyTypeObject":
@@ -77,7 +114,7 @@ cdef extern from "Python.h":
 cdef inline int inline_values_for_subclasses(type base) except -1:
     """Give every Python subclass of ``base`` (created from now on) inline attribute values. Call
     once, at import of the module that defines ``base``."""
-    if PY_VERSION_HEX < 0x030D0000:
+    if AFX_INLINE_VALUES:
         (<dict><object>(<_TypeWithDict*><PyTypeObject*>base).tp_dict)["__init_subclass__"] = \
             afx_init_subclass_descr(base)
         PyType_Modified(<PyTypeObject*>base)

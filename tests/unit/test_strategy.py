@@ -207,8 +207,26 @@ def test_strategy_attributes_specialize_like_a_plain_object():
         s.b = 2
         assert s.b == 2 and vars(s) == {"a": 201.0, "b": 2}
     assert Strategy().__class__ is Strategy  # the base itself has no instance dict and still builds
-    with pytest.raises(TypeError, match="takes no arguments"):
+    with pytest.raises(TypeError, match="takes no keyword arguments"):  # object's, as for any class
         type("WithKw", (Strategy,), {}, flag=True)
+
+    class Mixin:  # a mixin's __init_subclass__ still runs, with the class keywords
+        seen = []
+
+        def __init_subclass__(cls, tag=None, **kwargs):
+            super().__init_subclass__(**kwargs)
+            Mixin.seen.append((cls.__name__, tag))
+
+    class Mixed(Attrs, Mixin, tag="m"):
+        def touch_mixed(self):
+            self.a = self.a + self.bump()
+
+    assert Mixin.seen == [("Mixed", "m")]
+    m = Mixed()
+    for _ in range(200):
+        m.touch_mixed()
+    assert INLINE_VALUE_OPS <= {i.opname for i in dis.get_instructions(Mixed.touch_mixed, adaptive=True)}
+    assert m.a == 201.0
 
 
 def test_bars_kept_by_a_handler_are_never_overwritten():
