@@ -1,28 +1,17 @@
 # Lists that keep their item array across the engine's per-order churn.
 #
-# ``[x]`` allocates room for exactly one item, so the next append reallocates it; a list emptied
-# with ``del lst[:]`` or rebuilt by a comprehension frees it, so the next append allocates again.
-# On the order path (an Order's event list, the matching engine's working list) those reallocations
-# were about 300 instructions per order. These helpers keep the array: the list stays a normal list
-# (``allocated`` >= size, slots past the size unused), only its spare room differs.
-from cpython.list cimport PyList_New, PyList_SET_ITEM
+# A list emptied with ``del lst[:]`` or rebuilt by a comprehension frees its item array, so the
+# next append allocates again; on the order path (the matching engine's lists of working orders)
+# those reallocations were a measurable part of the per-order cost. ``list_truncate`` keeps the
+# array: the list stays a normal list (``allocated`` >= size, slots past the size unused).
 from cpython.object cimport PyObject
-from cpython.ref cimport Py_INCREF, Py_XDECREF
+from cpython.ref cimport Py_XDECREF
 
 cdef extern from "Python.h":
     void Py_SET_SIZE(object o, Py_ssize_t size)
     PyObject* PyList_GET_ITEM(object lst, Py_ssize_t i)
     Py_ssize_t PyList_GET_SIZE(object lst)
     void _PyList_SET_ITEM_PTR "PyList_SET_ITEM" (object lst, Py_ssize_t i, PyObject* item)
-
-
-cdef inline list list_with_room(object first, Py_ssize_t room):
-    """``[first]`` with room for ``room`` (>= 1) items before its first reallocation."""
-    cdef list out = PyList_New(room)
-    Py_INCREF(first)
-    PyList_SET_ITEM(out, 0, first)
-    Py_SET_SIZE(out, 1)           # slots 1..room-1 stay NULL, past the size
-    return out
 
 
 cdef inline int list_truncate(list lst, Py_ssize_t n) except -1:

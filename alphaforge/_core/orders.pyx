@@ -517,12 +517,12 @@ cdef class Order:
             e = _ev_at(self, i)
             if e is _SUBMITTED_MARK:
                 _ev_set(self, i, OrderSubmitted(self.trader_id, self.strategy_id, self.instrument_id,
-                                                 self.client_order_id, self.account_id, self._ts_submitted,
-                                                 self._ts_submitted, event_id=self._submitted_id))
+                                                self.client_order_id, self.account_id, self._ts_submitted,
+                                                self._ts_submitted, event_id=self._submitted_id))
             elif e is _ACCEPTED_MARK:
                 _ev_set(self, i, OrderAccepted(self.trader_id, self.strategy_id, self.instrument_id,
-                                                self.client_order_id, self.venue_order_id, self.account_id,
-                                                self._ts_accepted, self._ts_accepted, event_id=self._accepted_id))
+                                               self.client_order_id, self.venue_order_id, self.account_id,
+                                               self._ts_accepted, self._ts_accepted, event_id=self._accepted_id))
         self._implicit = 0
         return 0
 
