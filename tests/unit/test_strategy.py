@@ -171,12 +171,16 @@ def test_equity_curve_ends_at_the_last_event():
     assert curve.index[-1].value == 1_700_000_000 * 10**9 + 30 * MIN
 
 
+# The inline-values allocator is installed on CPython 3.11/3.12 only: 3.10 has no specializing
+# interpreter (nor dis's adaptive view), 3.13+ allocates inline values itself.
+SPECIALIZING_3_11_3_12 = pytest.mark.skipif(not (3, 11) <= sys.version_info[:2] <= (3, 12),
+                                            reason="the allocator is for CPython 3.11/3.12")
 # what self.x, self.x = ... and self.method() specialize to on an object with inline attribute values
 INLINE_VALUE_OPS = {"LOAD_ATTR_INSTANCE_VALUE", "STORE_ATTR_INSTANCE_VALUE",
                     "LOAD_METHOD_WITH_VALUES" if sys.version_info < (3, 12) else "LOAD_ATTR_METHOD_WITH_VALUES"}
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 13), reason="3.13+ allocates inline attribute values itself")
+@SPECIALIZING_3_11_3_12
 def test_strategy_attributes_specialize_like_a_plain_object():
     """A Python subclass's instances keep their attributes in inline values, as an ordinary Python
     object does, so ``self.x`` loads/stores and ``self.method()`` specialize in the interpreter (on
@@ -255,7 +259,7 @@ def test_bars_kept_by_a_handler_are_never_overwritten():
     assert [b.ts_event for b in s.kept] == list(_bars(60)["ts_event"][2::3])
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 13), reason="3.13+ allocates inline attribute values itself")
+@SPECIALIZING_3_11_3_12
 @pytest.mark.parametrize("base_name", ["FillModel", "QueueModel", "LatencyModel", "FeeModel", "BarAggregator"])
 def test_model_subclass_attributes_specialize(base_name):
     """The execution models and the bar aggregator users subclass in Python get the same inline
