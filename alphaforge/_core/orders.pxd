@@ -131,7 +131,7 @@ cdef class Order:
     cdef int _set_ids(self, VenueOrderId venue_order_id, AccountId account_id) except -1
     cdef int _keep_implicit(self) except -1
     cpdef void apply(self, OrderEvent event) except *
-    cdef void _init_from(self, OrderInitialized init) noexcept
+    cdef void _init_from(self, OrderInitialized init, bint keep_init) noexcept
     cdef int _fill(self, OrderFilled fill, int64_t new_filled) except -1
     cdef int _update(self, OrderUpdated upd) except -1
     cdef int set_contingency_c(self, OrderListId order_list_id, int contingency_type,

@@ -271,7 +271,7 @@ cdef class Order:
     """
 
     def __init__(self, OrderInitialized init not None):
-        self._init_from(init)
+        self._init_from(init, True)
 
     @staticmethod
     def create(OrderInitialized init not None) -> Order:
@@ -281,14 +281,13 @@ cdef class Order:
     @staticmethod
     cdef Order create_c(OrderInitialized init):
         cdef Order o = Order.__new__(Order)
-        o._init_from(init)
+        o._init_from(init, True)
         return o
 
     @staticmethod
     cdef Order create_implicit_c(OrderInitialized init):
         cdef Order o = Order.__new__(Order)
-        o._init_from(init)
-        _ev_set(o, 0, None)
+        o._init_from(init, False)
         return o
 
     cdef OrderInitialized _init_event_c(self):
@@ -342,7 +341,8 @@ cdef class Order:
             _ev_set(self, 0, self._init_event_c())
         return 0
 
-    cdef void _init_from(self, OrderInitialized init) noexcept:
+    cdef void _init_from(self, OrderInitialized init, bint keep_init) noexcept:
+        """Fields from ``init``; ``keep_init``: keep the event itself as event 0 (else None: implicit)."""
         self.trader_id = init.trader_id
         self.strategy_id = init.strategy_id
         self.instrument_id = init.instrument_id
@@ -380,7 +380,7 @@ cdef class Order:
         self.ts_init = init.ts_init
         self.ts_last = init.ts_event
         self._events = None
-        self._ev0 = init
+        self._ev0 = init if keep_init else None
         self._ev1 = self._ev2 = self._ev3 = None
         self._n_ev = 1
         self._init_ts_event = init.ts_event

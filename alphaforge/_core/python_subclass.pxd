@@ -31,9 +31,7 @@ cdef extern from *:
         PyObject *o;
         if (afx_in_object_new || nitems != 0)
             return PyType_GenericAlloc(t, nitems);
-        if (afx_no_args == NULL && (afx_no_args = PyTuple_New(0)) == NULL)
-            return NULL;
-        afx_in_object_new = 1;
+        afx_in_object_new = 1;          /* afx_no_args: made with the __init_subclass__ descriptor */
         o = PyBaseObject_Type.tp_new(t, afx_no_args, NULL);
         afx_in_object_new = 0;
         return o;

@@ -1077,7 +1077,8 @@ cdef class Cache:
         members of each given key."""
         cdef list sets = []
         if state is not None:
-            self._sync_open()               # the open dict is kept in place: now up to date
+            if state is self._positions_open:
+                self._sync_open()           # the open dict is kept in place: now up to date
             sets.append(state)
         if strategy_id is not None:
             sets.append(self._positions_by_strategy.get(_norm_sid(strategy_id)))
