@@ -7,14 +7,31 @@ Environment switches (read at build time):
 * ``ALPHAFORGE_ONLY=a,b`` build only the named ``_core`` modules (developer convenience for
   quick rebuilds: ``ALPHAFORGE_ONLY=book python setup.py build_ext --inplace``).
 * ``ALPHAFORGE_ANNOTATE=1`` write Cython's HTML annotation next to each module.
+* ``ALPHAFORGE_PGO=0``    skip profile-guided optimization (below): one compile instead of two.
+
+Profile-guided optimization (PGO, GCC only; on by default for a full release build): the C
+extensions are compiled once with ``-fprofile-generate``, ``build_support/pgo_training.py`` runs
+short backtests on the instrumented build (synthetic data, a few seconds), and the extensions are
+compiled again with ``-fprofile-use``. GCC then knows which branches are hot and lays the hot paths
+out contiguously, away from the error handling Cython generates around every call. A backtest's
+per-event path runs through tens of kilobytes of code in a dozen modules, more than the CPU's
+instruction cache holds, so that layout is what PGO buys: about 10% fewer instructions, a third
+fewer instruction-cache misses and 15-25% faster order round trips (see the README's performance
+notes). Semantics are unchanged: PGO only moves and specializes code. When the compiler is not GCC,
+or the training run fails, the build falls back to a plain ``-O3`` build and says so.
 """
 
 import os
+import shutil
+import subprocess
+import sys
+import sysconfig
 from pathlib import Path
 
 import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).parent
 CORE = ROOT / "alphaforge" / "_core"
@@ -54,6 +71,77 @@ def _mode_changed() -> bool:
     return previous is not None and previous != mode
 
 
+PGO = not DEBUG and not ONLY and os.environ.get("ALPHAFORGE_PGO", "1") != "0"
+PGO_TRAINING = ROOT / "build_support" / "pgo_training.py"
+PGO_TIMEOUT_S = 900
+
+
+class build_ext_pgo(build_ext):
+    """``build_ext`` with the profile-guided two-pass build described in the module docstring."""
+
+    def run(self) -> None:
+        if not PGO or not self._compiler_is_gcc():
+            super().run()
+            return
+        self._compiler_name = self.compiler
+        profile_dir = Path(self.build_temp).resolve() / "pgo-profile"
+        shutil.rmtree(profile_dir, ignore_errors=True)
+        package_root = ROOT if self.inplace else Path(self.build_lib).resolve()
+        self._build_with([f"-fprofile-generate={profile_dir}"], [f"-fprofile-generate={profile_dir}"])
+        if not self.inplace:
+            self.run_command("build_py")  # the training run imports the package from build_lib
+        if self._train(package_root):
+            flags = [f"-fprofile-use={profile_dir}", "-fprofile-partial-training", "-Wno-missing-profile"]
+            print("alphaforge PGO: compiling with the training profile", flush=True)
+        else:
+            flags = []
+            print("alphaforge PGO: WARNING: training failed; compiling a plain -O3 build", flush=True)
+        self._build_with(flags, [])  # never leave instrumented extensions behind
+
+    def _compiler_is_gcc(self) -> bool:
+        """True for GCC 10 or later (``-fprofile-partial-training``), found as distutils finds the
+        compiler on Unix: ``$CC``, else the compiler Python was built with."""
+        cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "").split()
+        if os.name != "posix" or not cc:
+            print("alphaforge PGO: skipped (no Unix C compiler configured); plain -O3 build", flush=True)
+            return False
+        try:
+            banner = subprocess.run(cc + ["--version"], capture_output=True, text=True, timeout=60).stdout
+            version = subprocess.run(cc + ["-dumpversion"], capture_output=True, text=True, timeout=60).stdout
+        except (OSError, subprocess.SubprocessError):
+            banner = version = ""
+        major = version.strip().split(".")[0]
+        if "Free Software Foundation" in banner and "clang" not in banner.lower() and major.isdigit() \
+                and int(major) >= 10:
+            return True
+        print(f"alphaforge PGO: skipped ({cc[0]} is not GCC 10 or later); plain -O3 build", flush=True)
+        return False
+
+    def _build_with(self, compile_flags: list[str], link_flags: list[str]) -> None:
+        for ext in self.extensions:
+            ext.extra_compile_args = COMPILE_ARGS + compile_flags
+            ext.extra_link_args = list(link_flags)
+        self.force = True
+        self.compiler = self._compiler_name  # run() replaces the name with a compiler object
+        super().run()
+
+    def _train(self, package_root: Path) -> bool:
+        print(f"alphaforge PGO: training run ({PGO_TRAINING.name}) on the instrumented build", flush=True)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(package_root)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])))
+        try:
+            done = subprocess.run([sys.executable, str(PGO_TRAINING)], env=env, cwd=str(ROOT),
+                                  timeout=PGO_TIMEOUT_S, capture_output=True, text=True)
+        except (OSError, subprocess.SubprocessError) as exc:
+            print(f"alphaforge PGO: training could not run: {exc}", flush=True)
+            return False
+        print(done.stdout.strip(), flush=True)
+        if done.returncode != 0:
+            print(done.stderr[-3000:], flush=True)
+            return False
+        return True
+
+
 def extensions() -> list[Extension]:
     exts = []
     for pyx in sorted(CORE.glob("*.pyx")):
@@ -80,5 +168,6 @@ setup(
         annotate=os.environ.get("ALPHAFORGE_ANNOTATE", "0") == "1",
         force=_mode_changed(),
     ),
+    cmdclass={"build_ext": build_ext_pgo},
     zip_safe=False,
 )
