@@ -3,22 +3,22 @@
 Environment switches (read at build time):
 
 * ``ALPHAFORGE_DEBUG=1``  bounds checks, wraparound, initialized checks and Cython ``assert``
-  statements back on, ``-O0 -g``; use it to chase a memory error.
+  statements back on, ``-O0 -g``, no PGO; use it to chase a memory error.
 * ``ALPHAFORGE_ONLY=a,b`` build only the named ``_core`` modules (developer convenience for
-  quick rebuilds: ``ALPHAFORGE_ONLY=book python setup.py build_ext --inplace``).
+  quick rebuilds: ``ALPHAFORGE_ONLY=book python setup.py build_ext --inplace``); one pass, no PGO.
 * ``ALPHAFORGE_ANNOTATE=1`` write Cython's HTML annotation next to each module.
 * ``ALPHAFORGE_PGO=0``    skip profile-guided optimization (below): one compile instead of two.
 
-Profile-guided optimization (PGO, GCC only; on by default for a full release build): the C
+Profile-guided optimization (PGO, GCC 10 or later; on by default for a full release build): the C
 extensions are compiled once with ``-fprofile-generate``, ``build_support/pgo_training.py`` runs
-short backtests on the instrumented build (synthetic data, a few seconds), and the extensions are
+short backtests on the instrumented build (synthetic data, about a second), and the extensions are
 compiled again with ``-fprofile-use``. GCC then knows which branches are hot and lays the hot paths
 out contiguously, away from the error handling Cython generates around every call. A backtest's
-per-event path runs through tens of kilobytes of code in a dozen modules, more than the CPU's
-instruction cache holds, so that layout is what PGO buys: about 10% fewer instructions, a third
-fewer instruction-cache misses and 15-25% faster order round trips (see the README's performance
-notes). Semantics are unchanged: PGO only moves and specializes code. When the compiler is not GCC,
-or the training run fails, the build falls back to a plain ``-O3`` build and says so.
+per-order path runs through more code (a dozen modules) than the CPU's instruction cache holds, so
+that layout is what PGO buys: 9% fewer instructions and 30% fewer instruction-cache misses per order
+(``scripts/count_instructions.py``). Semantics are unchanged: PGO only moves and specializes code.
+When the compiler is not GCC 10+, or the training run fails, the build is a plain one-pass ``-O3``
+build and says so.
 """
 
 import os
