@@ -77,7 +77,13 @@ PGO_TIMEOUT_S = 900
 
 
 class build_ext_pgo(build_ext):
-    """``build_ext`` with the profile-guided two-pass build described in the module docstring."""
+    """``build_ext`` with the profile-guided two-pass build described in the module docstring;
+    compiles on every core unless ``--parallel``/``-j`` says otherwise."""
+
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        if not self.parallel:
+            self.parallel = os.cpu_count() or 1
 
     def run(self) -> None:
         if not PGO or not self._compiler_is_gcc():
