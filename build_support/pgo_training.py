@@ -126,16 +126,16 @@ def train_ticks(n: int = 600_000) -> int:
 
 
 def main() -> None:
-    bar_fills = train_bars()
+    bar_orders = train_bars()
     orders = train_orders()
-    tick_fills = train_ticks()
-    if bar_fills == 0 or tick_fills == 0:
-        raise SystemExit(f"training: the EMA cross filled no orders (orders closed: bars {bar_fills}, ticks {tick_fills})")
+    tick_orders = train_ticks()
+    if bar_orders == 0 or tick_orders == 0:
+        raise SystemExit(f"training: the EMA cross filled no orders (bars {bar_orders}, ticks {tick_orders})")
     if orders.filled < orders.config.orders or orders.canceled == 0:
         raise SystemExit(f"training: {orders.filled} fills of {orders.config.orders} market orders, "
                          f"{orders.canceled} limit orders canceled")
-    print(f"alphaforge PGO: trained on bars ({bar_fills} orders filled), {orders.config.orders} market orders "
-          f"({orders.filled} fills, {orders.canceled} limit orders canceled), ticks ({tick_fills} orders filled)")
+    print(f"alphaforge PGO: trained on bars ({bar_orders} orders filled), {orders.config.orders} market orders "
+          f"({orders.filled} fills, {orders.canceled} limit orders canceled), ticks ({tick_orders} orders filled)")
 
 
 if __name__ == "__main__":
